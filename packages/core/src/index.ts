@@ -1,0 +1,66 @@
+export type { AggregationSettings } from './aggregation/aggregation-settings.js';
+export { type ApplyOutcome, isNewer, PartitionAggregate } from './aggregation/partition-aggregate.js';
+export { compareVenueRows, VenueRanking } from './aggregation/venue-ranking.js';
+export {
+  DEFAULT_PIPELINE_SETTINGS,
+  Pipeline,
+  type PipelineDeps,
+  type PipelineSettings,
+} from './pipeline/pipeline.js';
+export {
+  addTallies,
+  emptyTallies,
+  type FilterReason,
+  isAccountedFor,
+  sumOf,
+  type Tallies,
+} from './pipeline/tallies.js';
+export type { Clock } from './ports/clock.js';
+export {
+  type CountStore,
+  emptySnapshot,
+  type PartitionCommit,
+  type PartitionSnapshot,
+  type RsvpState,
+  type VenueDisplay,
+  type VenueTotal,
+  type WindowCount,
+} from './ports/count-store.js';
+export type { DeadLetter, DeadLetterSink } from './ports/dead-letter-sink.js';
+export { PipelineError, type PipelineErrorCode, StaleWriterError } from './ports/errors.js';
+export type {
+  BatchConsumer,
+  EventSource,
+  PartitionId,
+  SourceBatch,
+  SourceRecord,
+} from './ports/event-source.js';
+export { PORTS, type Token } from './ports/tokens.js';
+export type { TopVenuesRequest, VenueCountQuery, VenueRow, WindowRef } from './ports/venue-count-query.js';
+export {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  type ParseOptions,
+  type ParseResult,
+  parseRsvp,
+} from './rsvp/parse-rsvp.js';
+export { PROBLEM_CODES, type Problem, type ProblemCode } from './rsvp/problem.js';
+export {
+  coordinateText,
+  type Group,
+  type GroupTopic,
+  type MeetupEvent,
+  type Member,
+  type Rsvp,
+  type RsvpResponse,
+  type Venue,
+} from './rsvp/rsvp.js';
+export { serializeRsvp } from './rsvp/serialize-rsvp.js';
+export { DEFAULT_SIMULATOR_OPTIONS, RsvpSimulator, type SimulatorOptions } from './simulator/rsvp-simulator.js';
+export {
+  currentWindowStart,
+  MAX_WINDOWS_PER_EVENT,
+  parseDuration,
+  parseWindowSpec,
+  type WindowSpec,
+  windowStartsContaining,
+} from './windows/window-spec.js';
