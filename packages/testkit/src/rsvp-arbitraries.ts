@@ -38,9 +38,10 @@ const VENUES: readonly Venue[] = [
 ];
 
 export interface SmallWorldOptions {
-  /** Event times fall in [base, base + spanMs). */
+  /** Event times fall in [base, base + spanMs), on a grid of `stepMs` so that they hit window edges. */
   readonly baseMtime: number;
   readonly spanMs: number;
+  readonly stepMs: number;
 }
 
 /**
@@ -51,7 +52,7 @@ export function smallWorldRsvp(options: SmallWorldOptions): fc.Arbitrary<Rsvp> {
   return fc
     .record({
       rsvpId: fc.integer({ min: 1, max: 12 }),
-      offsetMs: fc.integer({ min: 0, max: options.spanMs - 1 }),
+      offsetMs: fc.integer({ min: 0, max: Math.ceil(options.spanMs / options.stepMs) - 1 }).map((n) => n * options.stepMs),
       response: fc.constantFrom('yes' as const, 'yes' as const, 'no' as const),
       venue: fc.option(fc.constantFrom(...VENUES), { nil: null, freq: 5 }),
       renamed: fc.boolean(),

@@ -1,0 +1,34 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { currentWindowStart, parseDuration, parseWindowSpec, windowStartsContaining } from './window-spec.js';
+
+describe('window specs', () => {
+  it('reads durations and window specs', () => {
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseDuration('1h')).toBe(3_600_000);
+    expect(parseDuration('0s')).toBeUndefined();
+    expect(parseDuration('1.5h')).toBeUndefined();
+    expect(parseWindowSpec('1m')).toEqual({ name: '1m', sizeMs: 60_000, slideMs: 60_000 });
+    expect(parseWindowSpec('1h/5m')).toEqual({ name: '1h', sizeMs: 3_600_000, slideMs: 300_000 });
+    expect(parseWindowSpec('5m/1h')).toMatch(/slide must not exceed/);
+    expect(parseWindowSpec('1d/1s')).toMatch(/at most 1000/);
+    expect(parseWindowSpec('soon')).toMatch(/not a window/);
+  });
+
+  it('puts an event time in every window that contains it and in no other', () => {
+    const spec = fc
+      .tuple(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 10 }))
+      .map(([slide, hops]) => ({ name: 'w', sizeMs: slide * hops, slideMs: slide }));
+    fc.assert(
+      fc.property(spec, fc.integer({ min: 0, max: 10_000 }), (w, t) => {
+        const starts = windowStartsContaining(w, t);
+        expect(starts).toHaveLength(w.sizeMs / w.slideMs);
+        for (const s of starts) {
+          expect(Math.abs(s % w.slideMs)).toBe(0);
+          expect(s <= t && t < s + w.sizeMs).toBe(true);
+        }
+        expect(starts).toContain(currentWindowStart(w, t));
+      }),
+    );
+  });
+});

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import type { VenueCountQuery, VenueRow, WindowSpec } from '@rsvp/core';
+import express, { type ErrorRequestHandler, type Express, type Response } from 'express';
+import helmet from 'helmet';
+import Mustache from 'mustache';
+import { apiError } from './api-error.js';
+import { readVenueRequest, toTopVenuesRequest, type VenueRequest } from './venue-request.js';
+
+export interface AppDeps {
+  readonly query: VenueCountQuery;
+  /** The window families the processor counts; `?window=` takes their names. */
+  readonly windows: readonly WindowSpec[];
+  /** Whether the store answers; `/readyz` says 503 while it does not. Always ready when absent. */
+  readonly isReady?: () => Promise<boolean>;
+  /** The largest `?limit=` accepted. */
+  readonly maxLimit?: number;
+  /** Rows on `/api/top_venues` without `?limit=`. */
+  readonly pageRows?: number;
+  /** Hears about errors the API answered 500 for (to log them). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** The original system's row: keys in its (alphabetical) order, coordinates as strings. */
+export interface OriginalRow {
+  readonly count: number;
+  readonly group_city: string;
+  readonly lat: string;
+  readonly lon: string;
+  readonly venue_name: string;
+}
+
+const PAGE = readFileSync(new URL('../templates/top-venues.mustache', import.meta.url), 'utf8');
+Mustache.parse(PAGE);
+
+export function toOriginalRow(row: VenueRow): OriginalRow {
+  return { count: row.count, group_city: row.groupCity, lat: row.lat, lon: row.lon, venue_name: row.venueName };
+}
+
+/** The API as an Express app, without a socket: `app.listen()` it, or hand it to a test. */
+export function createApp(deps: AppDeps): Express {
+  const options = { windows: deps.windows, maxLimit: deps.maxLimit ?? 10_000 };
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(helmet());
+
+  const rows = async (request: VenueRequest): Promise<VenueRow[]> => {
+    const topVenues = await toTopVenuesRequest(request, deps.query);
+    return topVenues === null ? [] : deps.query.topVenues(topVenues);
+  };
+  const badRequest = (res: Response, query: Record<string, unknown>): VenueRequest | undefined => {
+    const request = readVenueRequest(query, options);
+    if ('error' in request) {
+      res.status(400).json(request);
+      return undefined;
+    }
+    return request;
+  };
+
+  app.get('/api/data', async (req, res) => {
+    const request = badRequest(res, req.query);
+    if (request) res.json((await rows(request)).map(toOriginalRow));
+  });
+
+  app.get('/api/top_venues', async (req, res) => {
+    const request = badRequest(res, req.query);
+    if (!request) return;
+    const top = await rows({ limit: deps.pageRows ?? 20, ...request });
+    const scope = request.window ? `Current ${request.window.name} window` : 'All time';
+    const view = { scope, rows: top.map((row, i) => ({ rank: i + 1, ...toOriginalRow(row) })) };
+    res.type('html').send(Mustache.render(PAGE, view));
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    const ready = deps.isReady ? await deps.isReady().catch(() => false) : true;
+    if (ready) res.json({ status: 'ready' });
+    else res.status(503).json(apiError('not_ready', 'the count store does not answer'));
+  });
+
+  app.use((req, res) => {
+    res.status(404).json(apiError('not_found', `no route for ${req.method} ${req.path}`));
+  });
+
+  const onError: ErrorRequestHandler = (error, _req, res, _next) => {
+    // Never a stack trace or a driver's message in a response: they go to the caller's log.
+    deps.onError?.(error);
+    res.status(500).json(apiError('internal', 'internal error'));
+  };
+  app.use(onError);
+  return app;
+}

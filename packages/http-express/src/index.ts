@@ -1,0 +1,2 @@
+export { type ApiErrorBody, apiError } from './api-error.js';
+export { type AppDeps, createApp, type OriginalRow, toOriginalRow } from './create-app.js';
