@@ -1,0 +1,114 @@
+import { Command, Option } from 'commander';
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import { type Config, ConfigError, OPTION_HELP, type RawOptions, readConfig } from './config.js';
+import { createContainer } from './container.js';
+import { type RunningRole, startAll, startProcess, startProduce, startServe } from './roles.js';
+
+/** Exit statuses: 0 done, 1 failed while running, 2 bad usage or configuration. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+type Role = 'all' | 'serve' | 'produce' | 'process';
+
+const ROLES: Record<Role, string> = {
+  all: 'simulate or replay RSVPs, count them and serve the API, in one process (the default of `pnpm start`)',
+  process: 'count a replayed file or a bounded simulation, then print where every record went as JSON',
+  produce: 'write simulated (or replayed) RSVP messages to stdout as NDJSON',
+  serve: 'serve the API over a shared store',
+};
+
+export interface CliIo {
+  readonly out: (text: string) => boolean;
+  readonly err: (text: string) => void;
+  /** Resolves when the process is asked to stop (SIGINT or SIGTERM). */
+  readonly stopRequested: Promise<void>;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** Parses the arguments, runs the role, and returns the exit status. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let chosen: { role: Role; options: RawOptions } | undefined;
+  const program = new Command('rsvp')
+    .description('Real-time analytics of Meetup RSVPs: exact RSVP counts per venue.')
+    .configureOutput({ writeOut: (s) => void io.out(s), writeErr: io.err })
+    .exitOverride();
+  for (const [role, description] of Object.entries(ROLES) as [Role, string][]) {
+    const command = program.command(role).description(description);
+    for (const [flags, env, fallback, help] of Object.values(OPTION_HELP)) {
+      const option = new Option(flags, `${help}${fallback === undefined ? '' : ` (default ${fallback})`}`);
+      command.addOption(option.env(env));
+    }
+    command.action((options: RawOptions) => {
+      chosen = { role, options };
+    });
+  }
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    const code = (error as { exitCode?: number }).exitCode;
+    return code === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (chosen === undefined) {
+    io.err(program.helpInformation());
+    return EXIT.usage;
+  }
+
+  let config: Config;
+  try {
+    config = readConfig(withEnv(chosen.options, io.env));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.err(`rsvp ${chosen.role}: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  // Logs go to stderr so that `rsvp produce` can own stdout: JSON lines, or readable ones in a terminal.
+  const destination = process.stderr.isTTY ? pretty({ destination: 2, sync: true }) : pino.destination(2);
+  const logger = pino({ level: config.logLevel, base: { role: chosen.role } }, destination);
+  return runRole(chosen.role, config, logger, io);
+}
+
+async function runRole(role: Role, config: Config, logger: Logger, io: CliIo): Promise<number> {
+  const container = await createContainer(config, logger);
+  let running: RunningRole;
+  try {
+    running =
+      role === 'all'
+        ? await startAll(container)
+        : role === 'process'
+          ? await startProcess(container, (line) => void io.out(`${line}\n`))
+          : role === 'produce'
+            ? await startProduce(container, io.out)
+            : await startServe();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(`rsvp ${role}: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    logger.fatal({ err: error }, 'could not start');
+    return EXIT.failed;
+  }
+  const stopping = io.stopRequested.then(async () => {
+    logger.info('stopping');
+    await running.stop();
+  });
+  try {
+    await Promise.race([running.done, stopping.then(() => running.done)]);
+    return EXIT.ok;
+  } catch (error) {
+    logger.fatal({ err: error }, `${role} failed`);
+    return EXIT.failed;
+  } finally {
+    await container.unbindAllAsync();
+    logger.flush();
+  }
+}
+
+/** commander reads each option's variable only when the flag is absent; this keeps that explicit for tests. */
+function withEnv(options: RawOptions, env: NodeJS.ProcessEnv): RawOptions {
+  const merged: Record<string, string | undefined> = { ...options };
+  for (const [key, [, name]] of Object.entries(OPTION_HELP)) {
+    if (merged[key] === undefined && env[name] !== undefined) merged[key] = env[name];
+  }
+  return merged as RawOptions;
+}

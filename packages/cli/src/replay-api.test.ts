@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { DEFAULT_PIPELINE_SETTINGS } from '@rsvp/core';
+import { toOriginalRow } from '@rsvp/http-express';
+import { countingOracle, sharedDataPath } from '@rsvp/testkit';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readConfig } from './config.js';
+import { createContainer } from './container.js';
+import { type RunningRole, startAll } from './roles.js';
+
+let running: RunningRole | undefined;
+afterEach(async () => {
+  await running?.stop();
+});
+
+describe('rsvp all --replay meetup.json', () => {
+  it("serves the exact counts of the original system's input in its exact shape", async () => {
+    const file = sharedDataPath('meetup.json');
+    const config = readConfig({ replay: file, port: '0', logLevel: 'silent' });
+    running = await startAll(await createContainer(config, pino({ level: 'silent' })));
+    const oracle = countingOracle({
+      partitions: new Map([['all', readFileSync(file, 'utf8').replace(/\n$/, '').split('\n')]]),
+      settings: DEFAULT_PIPELINE_SETTINGS,
+    });
+    const expected = oracle.allTime.map(toOriginalRow);
+
+    let body: unknown;
+    for (let attempt = 0; attempt < 100; attempt++) {
+      body = await (await fetch(`${running.url}/api/data`)).json();
+      if (JSON.stringify(body) === JSON.stringify(expected)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(body).toEqual(expected);
+    const rows = body as Record<string, unknown>[];
+    expect(rows.reduce((sum, row) => sum + (row.count as number), 0)).toBe(681);
+    for (const row of rows) {
+      expect(Object.keys(row)).toEqual(['count', 'group_city', 'lat', 'lon', 'venue_name']);
+      expect([typeof row.count, typeof row.group_city, typeof row.lat, typeof row.lon, typeof row.venue_name]).toEqual([
+        'number', 'string', 'string', 'string', 'string',
+      ]);
+    }
+    const page = await (await fetch(`${running.url}/api/top_venues?limit=3`)).text();
+    expect(page).toContain(`<td>${expected[0]?.venue_name}</td>`);
+  });
+});
