@@ -8,9 +8,9 @@ import {
   StaleWriterError,
   type TopVenuesRequest,
   type VenueCountQuery,
+  VenueRanking,
   type VenueRow,
   type VenueTotal,
-  VenueRanking,
 } from '@rsvp/core';
 
 interface StoredPartition {
@@ -60,7 +60,10 @@ export class MemoryCountStore implements CountStore, VenueCountQuery {
     for (const cell of commit.windows) {
       const key = `${cell.window}@${cell.start}`;
       let counts = target.windows.get(key);
-      if (counts === undefined) target.windows.set(key, (counts = new Map()));
+      if (counts === undefined) {
+        counts = new Map();
+        target.windows.set(key, counts);
+      }
       counts.set(cell.venueId, cell.count);
     }
   }
@@ -90,7 +93,8 @@ export class MemoryCountStore implements CountStore, VenueCountQuery {
   async latestEventTime(): Promise<number | null> {
     let latest: number | null = null;
     for (const stored of this.partitions.values()) {
-      if (stored.maxEventTime !== null && (latest === null || stored.maxEventTime > latest)) latest = stored.maxEventTime;
+      if (stored.maxEventTime !== null && (latest === null || stored.maxEventTime > latest))
+        latest = stored.maxEventTime;
     }
     return latest;
   }

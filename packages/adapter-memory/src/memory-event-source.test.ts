@@ -20,8 +20,14 @@ describe('MemoryEventSource', () => {
     const consumer = recorder();
     await new MemoryEventSource({ messages: ['a', 'b', null, 'c', 'd'], batchSize: 2 }).run(consumer);
     expect(consumer.batches.map((b) => b.records)).toEqual([
-      [{ offset: 0, value: 'a' }, { offset: 1, value: 'b' }],
-      [{ offset: 2, value: null }, { offset: 3, value: 'c' }],
+      [
+        { offset: 0, value: 'a' },
+        { offset: 1, value: 'b' },
+      ],
+      [
+        { offset: 2, value: null },
+        { offset: 3, value: 'c' },
+      ],
       [{ offset: 4, value: 'd' }],
     ]);
   });
@@ -38,7 +44,9 @@ describe('MemoryEventSource', () => {
     const consumer = recorder((batch) => {
       if (batch.records[0]?.value === 'a') release?.();
     });
-    await new MemoryEventSource({ messages: slow(), batchSize: 10, lingerMs: 50, clock: new ManualClock() }).run(consumer);
+    await new MemoryEventSource({ messages: slow(), batchSize: 10, lingerMs: 50, clock: new ManualClock() }).run(
+      consumer,
+    );
     expect(consumer.batches.map((b) => b.records.map((r) => r.value))).toEqual([['a'], ['b']]);
   });
 
@@ -56,7 +64,9 @@ describe('MemoryEventSource', () => {
     const consumer = recorder(() => {
       throw new Error('store down');
     });
-    await expect(new MemoryEventSource({ messages: ['a', 'b'], batchSize: 1 }).run(consumer)).rejects.toThrow('store down');
+    await expect(new MemoryEventSource({ messages: ['a', 'b'], batchSize: 1 }).run(consumer)).rejects.toThrow(
+      'store down',
+    );
     expect(consumer.batches).toHaveLength(1);
   });
 

@@ -30,7 +30,8 @@ export class MemoryEventSource implements EventSource {
   constructor(private readonly options: MemoryEventSourceOptions) {
     this.partition = options.partition ?? 'memory:0';
     this.batchSize = options.batchSize ?? 500;
-    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new RangeError('batchSize must be a positive integer');
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
+      throw new RangeError('batchSize must be a positive integer');
     if (options.lingerMs !== undefined && options.clock === undefined) throw new TypeError('lingerMs needs a clock');
     this.stopped = new Promise((resolve) => {
       this.wake = () => resolve(STOPPED);

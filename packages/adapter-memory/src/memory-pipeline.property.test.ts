@@ -106,7 +106,11 @@ describe('the in-memory pipeline', () => {
           }
 
           const aggregation: AggregationSettings = { windows: WINDOWS, ...timing };
-          const oracle = countingOracle({ partitions: streams, settings: aggregation, latestAllowedMtime: clock.now() });
+          const oracle = countingOracle({
+            partitions: streams,
+            settings: aggregation,
+            latestAllowedMtime: clock.now(),
+          });
           expect(await store.topVenues({})).toEqual(oracle.allTime);
           for (const [key, rows] of oracle.windows) {
             const [name = '', start] = key.split('@');

@@ -19,7 +19,8 @@ describe('the rsvp command', () => {
     const help = io();
     expect(await runCli(['all', '--help'], help)).toBe(EXIT.ok);
     const text = help.output.join('');
-    for (const flag of ['--replay', '--rate', '--port', '--host', '--windows', 'RSVP_PORT']) expect(text).toContain(flag);
+    for (const flag of ['--replay', '--rate', '--port', '--host', '--windows', 'RSVP_PORT'])
+      expect(text).toContain(flag);
   });
 
   it('exits 2 with a message for an unknown role, option or bad value', async () => {
@@ -38,7 +39,9 @@ describe('the rsvp command', () => {
 
   it('processes a bounded simulation and prints where every record went', async () => {
     const run = io();
-    expect(await runCli(['process', '--count', '300', '--rate', '1000000', '--log-level', 'silent'], run)).toBe(EXIT.ok);
+    expect(await runCli(['process', '--count', '300', '--rate', '1000000', '--log-level', 'silent'], run)).toBe(
+      EXIT.ok,
+    );
     const summary = JSON.parse(run.output.join(''));
     expect(summary.tallies.received).toBe(300);
     expect(summary.topVenues.length).toBeGreaterThan(0);

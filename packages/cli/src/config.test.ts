@@ -10,7 +10,13 @@ describe('readConfig', () => {
   });
 
   it('reads windows, durations and numbers', () => {
-    const config = readConfig({ windows: '30s, 1d/1h', allowedLateness: '0', outOfOrderness: '250ms', rate: '5000', port: '0' });
+    const config = readConfig({
+      windows: '30s, 1d/1h',
+      allowedLateness: '0',
+      outOfOrderness: '250ms',
+      rate: '5000',
+      port: '0',
+    });
     expect(config.pipeline.windows).toEqual([
       { name: '30s', sizeMs: 30_000, slideMs: 30_000 },
       { name: '1d', sizeMs: 86_400_000, slideMs: 3_600_000 },

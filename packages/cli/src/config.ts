@@ -1,4 +1,10 @@
-import { DEFAULT_PIPELINE_SETTINGS, parseDuration, parseWindowSpec, type PipelineSettings, type WindowSpec } from '@rsvp/core';
+import {
+  DEFAULT_PIPELINE_SETTINGS,
+  type PipelineSettings,
+  parseDuration,
+  parseWindowSpec,
+  type WindowSpec,
+} from '@rsvp/core';
 
 /** Everything the roles need, validated once, from flags and their environment variables. */
 export interface Config {
@@ -27,16 +33,46 @@ export type RawOptions = Partial<Record<keyof typeof OPTION_HELP, string>>;
 export const OPTION_HELP = {
   host: ['--host <address>', 'RSVP_HOST', '127.0.0.1', 'address the API listens on (0.0.0.0 to expose it)'],
   port: ['--port <port>', 'RSVP_PORT', '5001', 'port the API listens on'],
-  replay: ['--replay <file>', 'RSVP_REPLAY', undefined, 'replay an NDJSON file of recorded RSVPs instead of simulating'],
-  rate: ['--rate <per-second>', 'RSVP_RATE', undefined, `messages per second (simulator default ${DEFAULT_RATE}; replays run flat out unless set)`],
+  replay: [
+    '--replay <file>',
+    'RSVP_REPLAY',
+    undefined,
+    'replay an NDJSON file of recorded RSVPs instead of simulating',
+  ],
+  rate: [
+    '--rate <per-second>',
+    'RSVP_RATE',
+    undefined,
+    `messages per second (simulator default ${DEFAULT_RATE}; replays run flat out unless set)`,
+  ],
   count: ['--count <n>', 'RSVP_COUNT', undefined, 'stop producing after n messages (simulator: endless by default)'],
   seed: ['--seed <n>', 'RSVP_SEED', '2017', 'seed of the simulator'],
   venues: ['--venues <n>', 'RSVP_VENUES', '2000', 'venues the simulator knows'],
-  windows: ['--windows <list>', 'RSVP_WINDOWS', '1m,1h/5m', 'event-time windows: size (tumbling) or size/slide (hopping)'],
-  outOfOrderness: ['--out-of-orderness <duration>', 'RSVP_OUT_OF_ORDERNESS', '5s', 'how far the watermark trails the latest event time'],
-  allowedLateness: ['--allowed-lateness <duration>', 'RSVP_ALLOWED_LATENESS', '1m', 'how long a window stays open after the watermark passes it'],
+  windows: [
+    '--windows <list>',
+    'RSVP_WINDOWS',
+    '1m,1h/5m',
+    'event-time windows: size (tumbling) or size/slide (hopping)',
+  ],
+  outOfOrderness: [
+    '--out-of-orderness <duration>',
+    'RSVP_OUT_OF_ORDERNESS',
+    '5s',
+    'how far the watermark trails the latest event time',
+  ],
+  allowedLateness: [
+    '--allowed-lateness <duration>',
+    'RSVP_ALLOWED_LATENESS',
+    '1m',
+    'how long a window stays open after the watermark passes it',
+  ],
   batchSize: ['--batch-size <n>', 'RSVP_BATCH_SIZE', '500', 'records per batch'],
-  progressInterval: ['--progress-interval <duration>', 'RSVP_PROGRESS_INTERVAL', '5s', 'how often to log a progress line'],
+  progressInterval: [
+    '--progress-interval <duration>',
+    'RSVP_PROGRESS_INTERVAL',
+    '5s',
+    'how often to log a progress line',
+  ],
   logLevel: ['--log-level <level>', 'RSVP_LOG_LEVEL', 'info', 'fatal, error, warn, info, debug or trace'],
 } as const satisfies Record<string, readonly [string, string, string | undefined, string]>;
 
@@ -54,13 +90,15 @@ export function readConfig(raw: RawOptions): Config {
     const text = value(key);
     if (text === undefined) return undefined;
     const n = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
-    if (!(n >= min && n <= max)) throw new ConfigError(`${flag(key)} must be a whole number from ${min} to ${max}, got "${text}"`);
+    if (!(n >= min && n <= max))
+      throw new ConfigError(`${flag(key)} must be a whole number from ${min} to ${max}, got "${text}"`);
     return n;
   };
   const duration = (key: keyof typeof OPTION_HELP): number => {
     const text = value(key) ?? '';
     const ms = text === '0' ? 0 : parseDuration(text);
-    if (ms === undefined) throw new ConfigError(`${flag(key)} must be a duration such as 500ms, 5s, 1m or 0, got "${text}"`);
+    if (ms === undefined)
+      throw new ConfigError(`${flag(key)} must be a duration such as 500ms, 5s, 1m or 0, got "${text}"`);
     return ms;
   };
   const windows = (value('windows') ?? '').split(',').map((text): WindowSpec => {

@@ -1,11 +1,17 @@
-import { MemoryCountStore, MemoryDeadLetterSink, MemoryEventSource, readNdjsonLines, simulatedMessages } from '@rsvp/adapter-memory';
+import {
+  MemoryCountStore,
+  MemoryDeadLetterSink,
+  MemoryEventSource,
+  readNdjsonLines,
+  simulatedMessages,
+} from '@rsvp/adapter-memory';
 import {
   type Clock,
   type CountStore,
   type DeadLetterSink,
   type EventSource,
-  PORTS,
   Pipeline,
+  PORTS,
   RsvpSimulator,
   type Token,
   type VenueCountQuery,
@@ -28,7 +34,12 @@ export function messagesFor(config: Config, clock: Clock): AsyncIterable<Uint8Ar
     return config.rate === undefined ? lines : paced(lines, config.rate, clock);
   }
   const simulator = new RsvpSimulator({ seed: config.seed, venueCount: config.venues });
-  return simulatedMessages({ simulator, clock, rate: config.rate ?? DEFAULT_RATE, ...(config.count !== undefined && { limit: config.count }) });
+  return simulatedMessages({
+    simulator,
+    clock,
+    rate: config.rate ?? DEFAULT_RATE,
+    ...(config.count !== undefined && { limit: config.count }),
+  });
 }
 
 async function* paced<T>(items: AsyncIterable<T>, rate: number, clock: Clock): AsyncGenerator<T> {
@@ -61,7 +72,12 @@ export const memoryModule = new ContainerModule(({ bind }) => {
   bind<EventSource>(PORTS.EventSource)
     .toResolvedValue(
       (config: Config, clock: Clock) =>
-        new MemoryEventSource({ messages: messagesFor(config, clock), batchSize: config.batchSize, lingerMs: 200, clock }),
+        new MemoryEventSource({
+          messages: messagesFor(config, clock),
+          batchSize: config.batchSize,
+          lingerMs: 200,
+          clock,
+        }),
       [APP.Config, PORTS.Clock],
     )
     .inSingletonScope()

@@ -12,7 +12,14 @@ export function logProgress(pipeline: Pipeline, logger: Logger, intervalMs: numb
     last = t.received;
     lastAt = now;
     logger.info(
-      { perSecond, received: t.received, counted: t.counted, filtered: t.filtered, deadLettered: t.deadLettered, late: t.late },
+      {
+        perSecond,
+        received: t.received,
+        counted: t.counted,
+        filtered: t.filtered,
+        deadLettered: t.deadLettered,
+        late: t.late,
+      },
       `${perSecond}/s · ${t.received} received · ${t.counted} counted · ${sumOf(t.filtered)} filtered · ${sumOf(t.deadLettered)} rejected`,
     );
   }, intervalMs);

@@ -16,7 +16,17 @@ describe('the embedded quick start (rsvp all, as `pnpm start` runs it)', () => {
   it('serves growing counts, then stops cleanly on SIGTERM with status 0', async () => {
     child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--conditions=@rsvp/source', 'packages/cli/src/main.ts', 'all', '--port', '0', '--rate', '500'],
+      [
+        '--import',
+        'tsx',
+        '--conditions=@rsvp/source',
+        'packages/cli/src/main.ts',
+        'all',
+        '--port',
+        '0',
+        '--rate',
+        '500',
+      ],
       { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     const lines = createInterface({ input: child.stderr as NodeJS.ReadableStream });

@@ -36,7 +36,11 @@ describe('rsvp all --replay meetup.json', () => {
     for (const row of rows) {
       expect(Object.keys(row)).toEqual(['count', 'group_city', 'lat', 'lon', 'venue_name']);
       expect([typeof row.count, typeof row.group_city, typeof row.lat, typeof row.lon, typeof row.venue_name]).toEqual([
-        'number', 'string', 'string', 'string', 'string',
+        'number',
+        'string',
+        'string',
+        'string',
+        'string',
       ]);
     }
     const page = await (await fetch(`${running.url}/api/top_venues?limit=3`)).text();

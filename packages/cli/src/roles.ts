@@ -62,13 +62,16 @@ export async function startProcess(container: Container, print: (line: string) =
   const source = resolve(container, PORTS.EventSource);
   const query = resolve(container, PORTS.VenueCountQuery);
   const stopProgress = logProgress(pipeline, logger, config.progressIntervalMs);
-  const done = source.run(pipeline).finally(stopProgress).then(async () => {
-    const summary: { tallies: Tallies; topVenues: unknown } = {
-      tallies: pipeline.tallies(),
-      topVenues: await query.topVenues({ limit: 10 }),
-    };
-    print(JSON.stringify(summary));
-  });
+  const done = source
+    .run(pipeline)
+    .finally(stopProgress)
+    .then(async () => {
+      const summary: { tallies: Tallies; topVenues: unknown } = {
+        tallies: pipeline.tallies(),
+        topVenues: await query.topVenues({ limit: 10 }),
+      };
+      print(JSON.stringify(summary));
+    });
   return { done, stop: () => source.stop() };
 }
 

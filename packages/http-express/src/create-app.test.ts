@@ -6,7 +6,14 @@ import { type AppDeps, createApp } from './create-app.js';
 
 const ROWS: VenueRow[] = [
   { venueId: 1, venueName: 'Blue Door', groupCity: 'New York', lat: '40.712776', lon: '-74.005974', count: 3 },
-  { venueId: 2, venueName: '<script>alert(1)</script>', groupCity: '"\'><img src=x onerror=alert(2)>', lat: '0', lon: '0', count: 2 },
+  {
+    venueId: 2,
+    venueName: '<script>alert(1)</script>',
+    groupCity: '"\'><img src=x onerror=alert(2)>',
+    lat: '0',
+    lon: '0',
+    count: 2,
+  },
 ];
 
 /** A query port that answers fixed rows and records what it was asked (the store has tests of its own). */
@@ -46,7 +53,11 @@ describe('GET /api/data', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const text = await res.text();
-    expect(text.startsWith('[{"count":3,"group_city":"New York","lat":"40.712776","lon":"-74.005974","venue_name":"Blue Door"}')).toBe(true);
+    expect(
+      text.startsWith(
+        '[{"count":3,"group_city":"New York","lat":"40.712776","lon":"-74.005974","venue_name":"Blue Door"}',
+      ),
+    ).toBe(true);
     expect(JSON.parse(text)).toHaveLength(2);
   });
 

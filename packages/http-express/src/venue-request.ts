@@ -13,7 +13,10 @@ export interface VenueRequest {
 }
 
 /** Reads the query string; an error body instead of a request when a parameter is out of bounds. */
-export function readVenueRequest(query: Record<string, unknown>, options: VenueRequestOptions): VenueRequest | ApiErrorBody {
+export function readVenueRequest(
+  query: Record<string, unknown>,
+  options: VenueRequestOptions,
+): VenueRequest | ApiErrorBody {
   const { limit: limitText, window: windowText } = query;
   let limit: number | undefined;
   if (limitText !== undefined) {
@@ -34,7 +37,10 @@ export function readVenueRequest(query: Record<string, unknown>, options: VenueR
 }
 
 /** What to ask the store: the current window is the latest one at the greatest event time seen. */
-export async function toTopVenuesRequest(request: VenueRequest, query: VenueCountQuery): Promise<TopVenuesRequest | null> {
+export async function toTopVenuesRequest(
+  request: VenueRequest,
+  query: VenueCountQuery,
+): Promise<TopVenuesRequest | null> {
   const limit = request.limit === undefined ? {} : { limit: request.limit };
   if (request.window === undefined) return limit;
   const latest = await query.latestEventTime();

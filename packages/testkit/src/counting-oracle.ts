@@ -91,7 +91,12 @@ function countLatest(messages: readonly Message[], where: (rsvp: Rsvp) => boolea
 }
 
 /** The stream index of the first message whose arrival closed the window; Infinity if none did. */
-function closingIndex(messages: readonly Message[], spec: WindowSpec, start: number, settings: AggregationSettings): number {
+function closingIndex(
+  messages: readonly Message[],
+  spec: WindowSpec,
+  start: number,
+  settings: AggregationSettings,
+): number {
   let maxEventTime = Number.NEGATIVE_INFINITY;
   for (const { rsvp, index } of messages) {
     maxEventTime = Math.max(maxEventTime, rsvp.mtime);

@@ -5,14 +5,17 @@ import fc from 'fast-check';
 export function anyRsvp(): fc.Arbitrary<Rsvp> {
   const id = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
   const text = fc.string({ unit: 'grapheme', maxLength: 30 });
-  const coordinate = (limit: number) => fc.double({ min: -limit, max: limit, noNaN: true }).map((x) => (x === 0 ? 0 : x));
+  const coordinate = (limit: number) =>
+    fc.double({ min: -limit, max: limit, noNaN: true }).map((x) => (x === 0 ? 0 : x));
   return fc.record({
     rsvpId: id,
     mtime: id,
     response: fc.constantFrom('yes' as const, 'no' as const),
     guests: fc.nat(100),
     visibility: fc.constantFrom('public', 'members'),
-    venue: fc.option(fc.record({ venueId: id, venueName: text, lat: coordinate(90), lon: coordinate(180) }), { nil: null }),
+    venue: fc.option(fc.record({ venueId: id, venueName: text, lat: coordinate(90), lon: coordinate(180) }), {
+      nil: null,
+    }),
     member: fc.record({ memberId: id, memberName: text }),
     event: fc.record({ eventId: text, eventName: text, eventUrl: text, time: fc.option(id, { nil: null }) }),
     group: fc.record({
@@ -52,7 +55,9 @@ export function smallWorldRsvp(options: SmallWorldOptions): fc.Arbitrary<Rsvp> {
   return fc
     .record({
       rsvpId: fc.integer({ min: 1, max: 12 }),
-      offsetMs: fc.integer({ min: 0, max: Math.ceil(options.spanMs / options.stepMs) - 1 }).map((n) => n * options.stepMs),
+      offsetMs: fc
+        .integer({ min: 0, max: Math.ceil(options.spanMs / options.stepMs) - 1 })
+        .map((n) => n * options.stepMs),
       response: fc.constantFrom('yes' as const, 'yes' as const, 'no' as const),
       venue: fc.option(fc.constantFrom(...VENUES), { nil: null, freq: 5 }),
       renamed: fc.boolean(),

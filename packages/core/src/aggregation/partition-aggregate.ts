@@ -50,7 +50,8 @@ export class PartitionAggregate {
     for (const venue of snapshot.venues ?? []) this.venues.set(venue.venueId, venue);
     for (const cell of snapshot.windows ?? []) {
       const spec = this.specs.get(cell.window);
-      if (spec && !this.isClosed(spec, cell.start)) this.openWindow(spec, cell.start).counts.set(cell.venueId, cell.count);
+      if (spec && !this.isClosed(spec, cell.start))
+        this.openWindow(spec, cell.start).counts.set(cell.venueId, cell.count);
     }
   }
 
@@ -145,9 +146,9 @@ export class PartitionAggregate {
         }
         const window = this.openWindow(spec, start);
         window.counts.set(venueId, (window.counts.get(venueId) ?? 0) + delta);
-        let changed = this.changedCells.get(window);
-        if (changed === undefined) this.changedCells.set(window, (changed = new Set()));
-        changed.add(venueId);
+        const changed = this.changedCells.get(window);
+        if (changed === undefined) this.changedCells.set(window, new Set([venueId]));
+        else changed.add(venueId);
       }
     }
     return late;
@@ -174,7 +175,10 @@ export class PartitionAggregate {
   private openWindow(spec: WindowSpec, start: number): OpenWindow {
     const key = `${spec.name}@${start}`;
     let window = this.windows.get(key);
-    if (window === undefined) this.windows.set(key, (window = { spec, start, counts: new Map() }));
+    if (window === undefined) {
+      window = { spec, start, counts: new Map() };
+      this.windows.set(key, window);
+    }
     return window;
   }
 }

@@ -4,8 +4,8 @@ import type { Clock } from '../ports/clock.js';
 import type { CountStore } from '../ports/count-store.js';
 import type { DeadLetter, DeadLetterSink } from '../ports/dead-letter-sink.js';
 import type { BatchConsumer, PartitionId, SourceBatch, SourceRecord } from '../ports/event-source.js';
-import type { Problem } from '../rsvp/problem.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, parseRsvp } from '../rsvp/parse-rsvp.js';
+import type { Problem } from '../rsvp/problem.js';
 import { parseWindowSpec, type WindowSpec } from '../windows/window-spec.js';
 import { addTallies, bump, emptyTallies, type Tallies } from './tallies.js';
 
@@ -66,7 +66,13 @@ export class Pipeline implements BatchConsumer {
         aggregate.advanceTo(record.offset + 1);
         const problems = this.applyRecord(aggregate, record, latestAllowed, tallies);
         if (problems !== undefined) {
-          letters.push({ partition: batch.partition, offset: record.offset, value: record.value, problems, rejectedAt });
+          letters.push({
+            partition: batch.partition,
+            offset: record.offset,
+            value: record.value,
+            problems,
+            rejectedAt,
+          });
           bump(tallies.deadLettered, (problems[0] as Problem).code);
         }
       }

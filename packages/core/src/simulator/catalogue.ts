@@ -39,13 +39,39 @@ export const CITIES: readonly City[] = [
 ];
 
 export const VENUE_KINDS: readonly string[] = [
-  'Coffee House', 'Brewing Co.', 'Public Library', 'Community Center', 'Coworking', 'Tech Hub', 'Park',
-  'Climbing Gym', 'Bookshop', 'Tavern', 'Innovation Lab', 'Yoga Studio', 'Art Space', 'Campus Hall',
+  'Coffee House',
+  'Brewing Co.',
+  'Public Library',
+  'Community Center',
+  'Coworking',
+  'Tech Hub',
+  'Park',
+  'Climbing Gym',
+  'Bookshop',
+  'Tavern',
+  'Innovation Lab',
+  'Yoga Studio',
+  'Art Space',
+  'Campus Hall',
 ];
 
 export const VENUE_PREFIXES: readonly string[] = [
-  'Blue Door', 'Riverside', 'The Green Room', 'Hilltop', 'Old Mill', 'Union', 'Lighthouse', 'Maple',
-  'Northside', 'Harbor', 'Red Brick', 'Central', 'Foundry', 'Galaxy', 'Orchard', 'Summit',
+  'Blue Door',
+  'Riverside',
+  'The Green Room',
+  'Hilltop',
+  'Old Mill',
+  'Union',
+  'Lighthouse',
+  'Maple',
+  'Northside',
+  'Harbor',
+  'Red Brick',
+  'Central',
+  'Foundry',
+  'Galaxy',
+  'Orchard',
+  'Summit',
 ];
 
 export const TOPICS: readonly { readonly urlkey: string; readonly name: string }[] = [

@@ -1,5 +1,5 @@
-import { serializeRsvp } from '../rsvp/serialize-rsvp.js';
 import type { Group, Rsvp, Venue } from '../rsvp/rsvp.js';
+import { serializeRsvp } from '../rsvp/serialize-rsvp.js';
 import { CITIES, type City, TOPICS, VENUE_KINDS, VENUE_PREFIXES } from './catalogue.js';
 import { Random, Zipf } from './random.js';
 
@@ -61,7 +61,8 @@ export class RsvpSimulator {
   /** The next message, dated `now` (milliseconds since the epoch). */
   next(now: number): string {
     if (this.random.chance(this.options.malformedShare)) return this.malformed(now);
-    const rsvp = this.recent.length > 0 && this.random.chance(this.options.resendShare) ? this.resend(now) : this.fresh(now);
+    const rsvp =
+      this.recent.length > 0 && this.random.chance(this.options.resendShare) ? this.resend(now) : this.fresh(now);
     this.remember(rsvp);
     return serializeRsvp(rsvp);
   }

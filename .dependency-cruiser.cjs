@@ -1,0 +1,63 @@
+/**
+ * The architecture, checked: the core depends on nothing; adapters depend on the core only; only the
+ * CLI (the composition root) puts adapters together. Test files may also use the test kit and tools.
+ * @type {import('dependency-cruiser').IConfiguration}
+ */
+const TEST = '\\.test\\.ts$';
+const ADAPTERS = '^packages/(adapter-[^/]+|http-express)/';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'core-is-pure',
+      comment: 'The core imports nothing outside itself: no workspace package, no npm package, no Node module.',
+      severity: 'error',
+      from: { path: '^packages/core/src/', pathNot: TEST },
+      to: { pathNot: '^packages/core/src/' },
+    },
+    {
+      name: 'adapters-import-only-the-core',
+      comment: 'An adapter imports the core and its own libraries, never another adapter, the CLI or the test kit.',
+      severity: 'error',
+      from: { path: ADAPTERS, pathNot: TEST },
+      to: { path: '^packages/', pathNot: ['^packages/core/src/', '^packages/$1/'] },
+    },
+    {
+      name: 'only-the-cli-wires-adapters',
+      comment: 'Adapters are put together in one place: the composition root.',
+      severity: 'error',
+      from: { path: '^packages/', pathNot: ['^packages/cli/', ADAPTERS, TEST] },
+      to: { path: ADAPTERS },
+    },
+    {
+      name: 'test-kit-only-in-tests',
+      severity: 'error',
+      from: { path: '^packages/', pathNot: [TEST, '^packages/testkit/'] },
+      to: { path: '^packages/testkit/' },
+    },
+    {
+      name: 'no-undeclared-imports',
+      comment: 'Every import resolves from the importing package: a package uses only what it declares.',
+      severity: 'error',
+      from: { path: '^packages/' },
+      to: { couldNotResolve: true },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(dist|node_modules)/' },
+    tsConfig: { fileName: 'tsconfig.tests.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: {
+      conditionNames: ['@rsvp/source', 'import', 'node', 'default'],
+      exportsFields: ['exports'],
+      extensions: ['.ts', '.js', '.json'],
+    },
+  },
+};
