@@ -1,4 +1,4 @@
-import type { BatchConsumer, Clock, EventSource, PartitionId, SourceRecord } from '@rsvp/core';
+import { type BatchConsumer, batchStream, type Clock, type EventSource, type PartitionId } from '@rsvp/core';
 
 export type RawMessage = Uint8Array | string | null;
 
@@ -14,7 +14,6 @@ export interface MemoryEventSourceOptions {
 }
 
 const STOPPED = Symbol('stopped');
-const LINGERED = Symbol('lingered');
 
 /**
  * Delivers messages from an array, a generator or a stream (a replayed file, the simulator) as batches
@@ -22,49 +21,37 @@ const LINGERED = Symbol('lingered');
  */
 export class MemoryEventSource implements EventSource {
   readonly partition: PartitionId;
-  private readonly batchSize: number;
+  private readonly batches: AsyncGenerator<RawMessage[]>;
   private stopRequested = false;
-  private wake: (() => void) | undefined;
   private readonly stopped: Promise<typeof STOPPED>;
+  private wake: (() => void) | undefined;
 
-  constructor(private readonly options: MemoryEventSourceOptions) {
+  constructor(options: MemoryEventSourceOptions) {
     this.partition = options.partition ?? 'memory:0';
-    this.batchSize = options.batchSize ?? 500;
-    if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
-      throw new RangeError('batchSize must be a positive integer');
-    if (options.lingerMs !== undefined && options.clock === undefined) throw new TypeError('lingerMs needs a clock');
+    const { batchSize = 500, lingerMs, clock } = options;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError('batchSize must be a positive integer');
+    if (lingerMs !== undefined && clock === undefined) throw new TypeError('lingerMs needs a clock');
+    this.batches = batchStream(options.messages, {
+      maxSize: batchSize,
+      ...(lingerMs !== undefined && { lingerMs }),
+      ...(clock !== undefined && { clock }),
+    });
     this.stopped = new Promise((resolve) => {
       this.wake = () => resolve(STOPPED);
     });
   }
 
   async run(consumer: BatchConsumer): Promise<void> {
-    const iterator = toAsyncIterator(this.options.messages);
     let offset = 0;
-    let batch: SourceRecord[] = [];
-    let lingering: Promise<typeof LINGERED> | undefined; // one timer per batch, started by its first record
-    let pending = iterator.next();
-    let ended = false;
     try {
-      while (!this.stopRequested && !ended) {
-        const next = await Promise.race(lingering ? [pending, this.stopped, lingering] : [pending, this.stopped]);
-        if (next === STOPPED) break;
-        if (next !== LINGERED) {
-          ended = next.done === true;
-          if (!ended) {
-            batch.push({ offset: offset++, value: next.value as RawMessage });
-            lingering ??= this.linger();
-            pending = iterator.next();
-          }
-        }
-        if (batch.length > 0 && (ended || next === LINGERED || batch.length >= this.batchSize)) {
-          await consumer.handleBatch({ partition: this.partition, records: batch });
-          batch = [];
-          lingering = undefined;
-        }
+      while (!this.stopRequested) {
+        const next = await Promise.race([this.batches.next(), this.stopped]);
+        if (next === STOPPED || next.done === true) break;
+        const records = next.value.map((value) => ({ offset: offset++, value }));
+        await consumer.handleBatch({ partition: this.partition, records });
       }
     } finally {
-      if (!ended) await iterator.return?.();
+      void this.batches.return(undefined);
     }
   }
 
@@ -72,19 +59,4 @@ export class MemoryEventSource implements EventSource {
     this.stopRequested = true;
     this.wake?.();
   }
-
-  private linger(): Promise<typeof LINGERED> {
-    const { clock, lingerMs } = this.options;
-    if (clock === undefined || lingerMs === undefined) return new Promise(() => {});
-    return clock.sleep(lingerMs).then(() => LINGERED);
-  }
-}
-
-function toAsyncIterator(messages: Iterable<RawMessage> | AsyncIterable<RawMessage>): AsyncIterator<RawMessage> {
-  if (Symbol.asyncIterator in messages) return messages[Symbol.asyncIterator]();
-  const iterator = messages[Symbol.iterator]();
-  return {
-    next: async () => iterator.next(),
-    return: async () => iterator.return?.() ?? { done: true, value: undefined },
-  };
 }

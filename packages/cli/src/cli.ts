@@ -12,9 +12,10 @@ type Role = 'all' | 'serve' | 'produce' | 'process';
 
 const ROLES: Record<Role, string> = {
   all: 'simulate or replay RSVPs, count them and serve the API, in one process (the default of `pnpm start`)',
-  process: 'count a replayed file or a bounded simulation, then print where every record went as JSON',
-  produce: 'write simulated (or replayed) RSVP messages to stdout as NDJSON',
-  serve: 'serve the API over a shared store',
+  process:
+    'count RSVPs from the source into the store (one consumer-group member with --source kafka); prints a JSON summary when it ends',
+  produce: 'send simulated (or replayed) RSVP messages to Kafka (--source kafka) or to stdout as NDJSON',
+  serve: 'serve the API over a shared store (--store cassandra)',
 };
 
 export interface CliIo {
@@ -79,7 +80,7 @@ async function runRole(role: Role, config: Config, logger: Logger, io: CliIo): P
           ? await startProcess(container, (line) => void io.out(`${line}\n`))
           : role === 'produce'
             ? await startProduce(container, io.out)
-            : await startServe();
+            : await startServe(container);
   } catch (error) {
     if (error instanceof ConfigError) {
       io.err(`rsvp ${role}: ${error.message}\n`);

@@ -22,6 +22,23 @@ export interface Config {
   readonly progressIntervalMs: number;
   readonly logLevel: string;
   readonly pipeline: PipelineSettings;
+  readonly source: 'memory' | 'kafka';
+  readonly store: 'memory' | 'cassandra';
+  readonly kafka: {
+    readonly brokers: readonly string[];
+    readonly topic: string;
+    readonly deadLetterTopic: string;
+    readonly groupId: string;
+    readonly partitions: number;
+    readonly replicationFactor: number;
+    readonly sessionTimeoutMs: number;
+  };
+  readonly cassandra: {
+    readonly contactPoints: readonly string[];
+    readonly localDataCenter: string;
+    readonly keyspace: string;
+    readonly replication: string;
+  };
 }
 
 export const DEFAULT_RATE = 200;
@@ -74,6 +91,59 @@ export const OPTION_HELP = {
     'how often to log a progress line',
   ],
   logLevel: ['--log-level <level>', 'RSVP_LOG_LEVEL', 'info', 'fatal, error, warn, info, debug or trace'],
+  source: ['--source <kind>', 'RSVP_SOURCE', 'memory', 'where RSVPs flow through: memory (in this process) or kafka'],
+  store: ['--store <kind>', 'RSVP_STORE', 'memory', 'where counts are kept: memory (in this process) or cassandra'],
+  kafkaBrokers: [
+    '--kafka-brokers <list>',
+    'RSVP_KAFKA_BROKERS',
+    '127.0.0.1:9092',
+    'Kafka bootstrap brokers, host:port,…',
+  ],
+  kafkaTopic: ['--kafka-topic <name>', 'RSVP_KAFKA_TOPIC', 'rsvps', 'topic of the RSVP messages'],
+  kafkaDlqTopic: ['--kafka-dlq-topic <name>', 'RSVP_KAFKA_DLQ_TOPIC', 'rsvps.dlq', 'topic of the rejected records'],
+  kafkaGroup: ['--kafka-group <id>', 'RSVP_KAFKA_GROUP', 'rsvp-processor', 'consumer group of the processors'],
+  kafkaPartitions: [
+    '--kafka-partitions <n>',
+    'RSVP_KAFKA_PARTITIONS',
+    '6',
+    'partitions of the topics when this creates them',
+  ],
+  kafkaReplication: [
+    '--kafka-replication <n>',
+    'RSVP_KAFKA_REPLICATION',
+    '1',
+    'replication factor of the topics when this creates them',
+  ],
+  kafkaSessionTimeout: [
+    '--kafka-session-timeout <duration>',
+    'RSVP_KAFKA_SESSION_TIMEOUT',
+    '30s',
+    'a silent group member loses its partitions after this long',
+  ],
+  cassandraContactPoints: [
+    '--cassandra-contact-points <list>',
+    'RSVP_CASSANDRA_CONTACT_POINTS',
+    '127.0.0.1:9042',
+    'Cassandra nodes, host[:port],…',
+  ],
+  cassandraDatacenter: [
+    '--cassandra-datacenter <name>',
+    'RSVP_CASSANDRA_DATACENTER',
+    'datacenter1',
+    'the local data center of the driver',
+  ],
+  cassandraKeyspace: [
+    '--cassandra-keyspace <name>',
+    'RSVP_CASSANDRA_KEYSPACE',
+    'rsvp',
+    'keyspace of the counts (created if missing)',
+  ],
+  cassandraReplication: [
+    '--cassandra-replication <spec>',
+    'RSVP_CASSANDRA_REPLICATION',
+    'SimpleStrategy:1',
+    'keyspace replication when created: SimpleStrategy:<n> or NetworkTopologyStrategy:<dc>=<n>,…',
+  ],
 } as const satisfies Record<string, readonly [string, string, string | undefined, string]>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -111,6 +181,26 @@ export function readConfig(raw: RawOptions): Config {
   }
   const logLevel = value('logLevel') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  const choice = <T extends string>(key: keyof typeof OPTION_HELP, allowed: readonly T[]): T => {
+    const text = value(key) ?? '';
+    if (!(allowed as readonly string[]).includes(text))
+      throw new ConfigError(`${flag(key)} must be one of ${allowed.join(', ')}, got "${text}"`);
+    return text as T;
+  };
+  const list = (key: keyof typeof OPTION_HELP): string[] => {
+    const items = (value(key) ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+    if (items.length === 0) throw new ConfigError(`${flag(key)} must name at least one host`);
+    return items;
+  };
+  const name = (key: keyof typeof OPTION_HELP): string => {
+    const text = value(key) ?? '';
+    if (!/^[A-Za-z0-9._-]{1,200}$/.test(text))
+      throw new ConfigError(`${flag(key)} must be letters, digits, '.', '_' or '-', got "${text}"`);
+    return text;
+  };
   const host = value('host') ?? '';
   if (host === '') throw new ConfigError('--host must not be empty');
 
@@ -125,6 +215,23 @@ export function readConfig(raw: RawOptions): Config {
     batchSize: integer('batchSize', 1, 100_000) as number,
     progressIntervalMs: Math.max(duration('progressInterval'), 100),
     logLevel,
+    source: choice('source', ['memory', 'kafka']),
+    store: choice('store', ['memory', 'cassandra']),
+    kafka: {
+      brokers: list('kafkaBrokers'),
+      topic: name('kafkaTopic'),
+      deadLetterTopic: name('kafkaDlqTopic'),
+      groupId: name('kafkaGroup'),
+      partitions: integer('kafkaPartitions', 1, 10_000) as number,
+      replicationFactor: integer('kafkaReplication', 1, 100) as number,
+      sessionTimeoutMs: duration('kafkaSessionTimeout'),
+    },
+    cassandra: {
+      contactPoints: list('cassandraContactPoints'),
+      localDataCenter: name('cassandraDatacenter'),
+      keyspace: name('cassandraKeyspace'),
+      replication: value('cassandraReplication') ?? '',
+    },
     pipeline: {
       ...DEFAULT_PIPELINE_SETTINGS,
       windows,

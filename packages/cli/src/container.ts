@@ -1,3 +1,5 @@
+import { type CassandraCountStore, createCassandraCountStore } from '@rsvp/adapter-cassandra';
+import { createKafka, ensureTopics, KafkaDeadLetterSink, KafkaEventSource } from '@rsvp/adapter-kafka';
 import {
   MemoryCountStore,
   MemoryDeadLetterSink,
@@ -17,14 +19,15 @@ import {
   type VenueCountQuery,
 } from '@rsvp/core';
 import { Container, ContainerModule } from 'inversify';
+import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { type Config, DEFAULT_RATE } from './config.js';
 import { systemClock } from './system-clock.js';
 import { APP } from './tokens.js';
 
-/** Typed lookup: the token carries the type it was bound to. */
-export function resolve<T>(container: Container, token: Token<T>): T {
-  return container.get<T>(token);
+/** Typed lookup: the token carries the type it was bound to. Async, for adapters that connect first. */
+export function resolve<T>(container: Container, token: Token<T>): Promise<T> {
+  return container.getAsync<T>(token);
 }
 
 /** The messages to feed in: a replayed file, or the simulator, paced by `--rate`. */
@@ -62,27 +65,112 @@ export function runtimeModule(config: Config, logger: Logger): ContainerModule {
   });
 }
 
-/** The embedded default: every port in this process's memory. */
-export const memoryModule = new ContainerModule(({ bind }) => {
-  const store = new MemoryCountStore(); // one object answers both ports
-  bind<CountStore>(PORTS.CountStore).toConstantValue(store);
-  bind<VenueCountQuery>(PORTS.VenueCountQuery).toConstantValue(store);
-  // Keeps the latest thousand rejects for inspection; all of them are counted in the tallies.
-  bind(PORTS.DeadLetterSink).toConstantValue(new MemoryDeadLetterSink(1_000));
-  bind<EventSource>(PORTS.EventSource)
-    .toResolvedValue(
-      (config: Config, clock: Clock) =>
-        new MemoryEventSource({
-          messages: messagesFor(config, clock),
-          batchSize: config.batchSize,
-          lingerMs: 200,
-          clock,
+/** The embedded default: the chosen ports in this process's memory. */
+export function memoryModule(config: Config): ContainerModule {
+  return new ContainerModule(({ bind }) => {
+    if (config.store === 'memory') {
+      const store = new MemoryCountStore(); // one object answers both ports
+      bind<CountStore>(PORTS.CountStore).toConstantValue(store);
+      bind<VenueCountQuery>(PORTS.VenueCountQuery).toConstantValue(store);
+      bind(APP.StoreReady).toConstantValue(async () => true);
+    }
+    if (config.source === 'memory') {
+      // Keeps the latest thousand rejects for inspection; all of them are counted in the tallies.
+      bind<DeadLetterSink>(PORTS.DeadLetterSink).toConstantValue(new MemoryDeadLetterSink(1_000));
+      bind<EventSource>(PORTS.EventSource)
+        .toResolvedValue(
+          (clock: Clock) =>
+            new MemoryEventSource({
+              messages: messagesFor(config, clock),
+              batchSize: config.batchSize,
+              lingerMs: 200,
+              clock,
+            }),
+          [PORTS.Clock],
+        )
+        .inSingletonScope()
+        .onDeactivation((source) => source.stop());
+    }
+  });
+}
+
+/** RSVPs through Kafka: the consumer-group source, the dead-letter topic, the producer. */
+export function kafkaModule(config: Config): ContainerModule {
+  const { kafka: options } = config;
+  const topics = [
+    { topic: options.topic, partitions: options.partitions, replicationFactor: options.replicationFactor },
+    { topic: options.deadLetterTopic, partitions: options.partitions, replicationFactor: options.replicationFactor },
+  ];
+  return new ContainerModule(({ bind }) => {
+    bind<Kafka>(APP.Kafka)
+      .toResolvedValue(
+        async (logger: Logger) => {
+          const kafka = createKafka({
+            brokers: options.brokers,
+            clientId: 'rsvp',
+            log: (level, message, extra) => logger[level]({ kafka: extra }, message),
+          });
+          await ensureTopics(kafka, topics);
+          return kafka;
+        },
+        [APP.Logger],
+      )
+      .inSingletonScope();
+    bind<Producer>(APP.KafkaProducer)
+      .toResolvedValue(
+        async (kafka: Kafka) => {
+          const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+          await producer.connect();
+          return producer;
+        },
+        [APP.Kafka],
+      )
+      .inSingletonScope()
+      .onDeactivation((producer) => producer.disconnect());
+    bind<EventSource>(PORTS.EventSource)
+      .toResolvedValue(
+        (kafka: Kafka) =>
+          new KafkaEventSource(kafka, {
+            topic: options.topic,
+            groupId: options.groupId,
+            maxBatchRecords: config.batchSize,
+            sessionTimeoutMs: options.sessionTimeoutMs,
+          }),
+        [APP.Kafka],
+      )
+      .inSingletonScope()
+      .onDeactivation((source) => source.stop());
+    bind<DeadLetterSink>(PORTS.DeadLetterSink)
+      .toResolvedValue(
+        (producer: Producer) => new KafkaDeadLetterSink(producer, options.deadLetterTopic),
+        [APP.KafkaProducer],
+      )
+      .inSingletonScope();
+  });
+}
+
+/** Counts in Cassandra: one store answers the pipeline and the API. */
+export function cassandraModule(config: Config): ContainerModule {
+  const { cassandra: options } = config;
+  return new ContainerModule(({ bind }) => {
+    bind<CassandraCountStore>(APP.CassandraStore)
+      .toResolvedValue(() =>
+        createCassandraCountStore({
+          contactPoints: options.contactPoints,
+          localDataCenter: options.localDataCenter,
+          keyspace: options.keyspace,
+          replication: options.replication,
         }),
-      [APP.Config, PORTS.Clock],
-    )
-    .inSingletonScope()
-    .onDeactivation((source) => source.stop());
-});
+      )
+      .inSingletonScope()
+      .onDeactivation((store) => store.close());
+    bind<CountStore>(PORTS.CountStore).toService(APP.CassandraStore);
+    bind<VenueCountQuery>(PORTS.VenueCountQuery).toService(APP.CassandraStore);
+    bind(APP.StoreReady)
+      .toResolvedValue((store: CassandraCountStore) => () => store.isReady(), [APP.CassandraStore])
+      .inSingletonScope();
+  });
+}
 
 /** The pipeline, over whichever adapters are bound to the ports. */
 export const pipelineModule = new ContainerModule(({ bind }) => {
@@ -95,8 +183,15 @@ export const pipelineModule = new ContainerModule(({ bind }) => {
     .inSingletonScope();
 });
 
+/** The container for a configuration: the adapters it names, bound to the core's ports. */
 export async function createContainer(config: Config, logger: Logger): Promise<Container> {
   const container = new Container();
-  await container.load(runtimeModule(config, logger), memoryModule, pipelineModule);
+  await container.load(
+    runtimeModule(config, logger),
+    memoryModule(config),
+    ...(config.source === 'kafka' ? [kafkaModule(config)] : []),
+    ...(config.store === 'cassandra' ? [cassandraModule(config)] : []),
+    pipelineModule,
+  );
   return container;
 }

@@ -1,6 +1,7 @@
 export type { AggregationSettings } from './aggregation/aggregation-settings.js';
 export { type ApplyOutcome, isNewer, PartitionAggregate } from './aggregation/partition-aggregate.js';
 export { compareVenueRows, VenueRanking } from './aggregation/venue-ranking.js';
+export { type BatchStreamOptions, batchStream } from './pipeline/batch-stream.js';
 export {
   DEFAULT_PIPELINE_SETTINGS,
   Pipeline,

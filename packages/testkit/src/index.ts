@@ -1,3 +1,12 @@
+export { countStoreContract, type StoreUnderTest } from './count-store-contract.js';
 export { countingOracle, type OracleInput, type OracleResult } from './counting-oracle.js';
+export { endOffsets, readTopic, type TopicMessage } from './kafka-topics.js';
+export {
+  deadLetterSinkContract,
+  eventSourceContract,
+  type ReadBackLetter,
+  type SinkUnderTest,
+  type SourceUnderTest,
+} from './port-contracts.js';
 export { anyRsvp, invalidMessage, type SmallWorldOptions, smallWorldRsvp } from './rsvp-arbitraries.js';
 export { repoRoot, sharedDataPath } from './shared-data.js';

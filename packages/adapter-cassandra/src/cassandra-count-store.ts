@@ -1,0 +1,232 @@
+import {
+  type CountStore,
+  emptySnapshot,
+  type PartitionCommit,
+  type PartitionId,
+  type PartitionSnapshot,
+  type RsvpState,
+  StaleWriterError,
+  type TopVenuesRequest,
+  type VenueCountQuery,
+  VenueRanking,
+  type VenueRow,
+  type VenueTotal,
+  type WindowCount,
+} from '@rsvp/core';
+import cassandra, { type Client, type types } from 'cassandra-driver';
+import { type CassandraOptions, driverOptions, replicationCql } from './cassandra-options.js';
+import { migrate } from './cassandra-schema.js';
+
+type Row = types.Row;
+const LONG = (value: unknown): number => Number(value as bigint | number | types.Long);
+const nullableLong = (value: unknown): number | null => (value === null || value === undefined ? null : LONG(value));
+
+/**
+ * Counts in Cassandra, exactly once: each commit is one conditional batch on the source partition's own
+ * Cassandra partition, applied only if the stored next offset is the one the writer started from.
+ */
+export class CassandraCountStore implements CountStore, VenueCountQuery {
+  private readonly table: string;
+  private readonly partitionsTable: string;
+  private readonly known = new Set<PartitionId>();
+  private cache = new Map<string, { at: number; value: Promise<unknown> }>();
+
+  constructor(
+    private readonly client: Client,
+    keyspace: string,
+    private readonly queryCacheMs = 500,
+  ) {
+    this.table = `${keyspace}.partition_state`;
+    this.partitionsTable = `${keyspace}.source_partitions`;
+  }
+
+  async load(partition: PartitionId): Promise<PartitionSnapshot> {
+    const rsvps: RsvpState[] = [];
+    const venues: VenueTotal[] = [];
+    const windows: WindowCount[] = [];
+    let nextOffset = 0;
+    let maxEventTime: number | null = null;
+    const query = `SELECT kind, window, window_start, id, next_offset, max_event_time, count, venue_name, group_city,
+      lat, lon, shown_mtime, shown_rsvp_id, shown_offset, mtime, venue_id FROM ${this.table} WHERE source_partition = ?`;
+    for await (const row of this.pages(query, [partition])) {
+      nextOffset = nullableLong(row.next_offset) ?? 0;
+      maxEventTime = nullableLong(row.max_event_time);
+      const id = row.id === null ? 0 : LONG(row.id);
+      if (row.kind === 'rsvp') {
+        rsvps.push({ rsvpId: id, mtime: LONG(row.mtime), venueId: nullableLong(row.venue_id) });
+      } else if (row.kind === 'venue') {
+        venues.push(venueTotal(row));
+      } else if (row.kind === 'window') {
+        windows.push({ window: row.window, start: LONG(row.window_start), venueId: id, count: row.count });
+      }
+    }
+    if (nextOffset === 0 && rsvps.length + venues.length + windows.length === 0) return emptySnapshot(partition);
+    return { partition, nextOffset, maxEventTime, rsvps, venues, windows };
+  }
+
+  async commit(commit: PartitionCommit): Promise<void> {
+    const p = commit.partition;
+    const queries: { query: string; params: unknown[] }[] = [
+      {
+        query: `UPDATE ${this.table} SET next_offset = ?, max_event_time = ? WHERE source_partition = ? IF next_offset = ?`,
+        // A partition never written has no offset: null stands for 0.
+        params: [
+          commit.nextOffset,
+          commit.maxEventTime,
+          p,
+          commit.expectedNextOffset === 0 ? null : commit.expectedNextOffset,
+        ],
+      },
+    ];
+    for (const r of commit.rsvps) {
+      queries.push({
+        query: `UPDATE ${this.table} SET mtime = ?, venue_id = ? WHERE source_partition = ? AND kind = 'rsvp' AND window = '' AND window_start = 0 AND id = ?`,
+        params: [r.mtime, r.venueId, p, r.rsvpId],
+      });
+    }
+    for (const v of commit.venues) {
+      const d = v.display;
+      queries.push({
+        query: `UPDATE ${this.table} SET count = ?, venue_name = ?, group_city = ?, lat = ?, lon = ?, shown_mtime = ?, shown_rsvp_id = ?, shown_offset = ? WHERE source_partition = ? AND kind = 'venue' AND window = '' AND window_start = 0 AND id = ?`,
+        params: [v.count, d.venueName, d.groupCity, d.lat, d.lon, d.mtime, d.rsvpId, d.offset, p, v.venueId],
+      });
+    }
+    for (const w of commit.windows) {
+      queries.push({
+        query: `UPDATE ${this.table} SET count = ? WHERE source_partition = ? AND kind = 'window' AND window = ? AND window_start = ? AND id = ?`,
+        params: [w.count, p, w.window, w.start, w.venueId],
+      });
+    }
+    const result = await this.client.batch(queries, { prepare: true, logged: true });
+    if (!result.wasApplied()) {
+      const stored = result.first()?.next_offset;
+      throw new StaleWriterError(p, commit.expectedNextOffset, nullableLong(stored));
+    }
+    if (!this.known.has(p)) {
+      await this.client.execute(`INSERT INTO ${this.partitionsTable} (bucket, source_partition) VALUES (0, ?)`, [p], {
+        prepare: true,
+      });
+      this.known.add(p);
+    }
+  }
+
+  topVenues(request: TopVenuesRequest): Promise<VenueRow[]> {
+    const key = JSON.stringify(request);
+    return this.cached(key, async () => {
+      const ranking = new VenueRanking();
+      for (const partition of await this.partitions()) {
+        const venueRows = await this.rows(
+          `SELECT id, count, venue_name, group_city, lat, lon, shown_mtime, shown_rsvp_id, shown_offset FROM ${this.table} WHERE source_partition = ? AND kind = 'venue'`,
+          [partition],
+        );
+        for (const row of venueRows) {
+          const venue = venueTotal(row);
+          if (request.window === undefined) ranking.addCount(venue.venueId, venue.count);
+          ranking.addDisplay(venue.venueId, venue.display);
+        }
+        if (request.window !== undefined) {
+          const cells = await this.rows(
+            `SELECT id, count FROM ${this.table} WHERE source_partition = ? AND kind = 'window' AND window = ? AND window_start = ?`,
+            [partition, request.window.name, request.window.start],
+          );
+          for (const row of cells) ranking.addCount(LONG(row.id), row.count);
+        }
+      }
+      return ranking.top(request.limit);
+    });
+  }
+
+  latestEventTime(): Promise<number | null> {
+    return this.cached('latestEventTime', async () => {
+      let latest: number | null = null;
+      for (const partition of await this.partitions()) {
+        const [row] = await this.rows(`SELECT max_event_time FROM ${this.table} WHERE source_partition = ? LIMIT 1`, [
+          partition,
+        ]);
+        const t = nullableLong(row?.max_event_time);
+        if (t !== null && (latest === null || t > latest)) latest = t;
+      }
+      return latest;
+    });
+  }
+
+  /** True when a node answers a query. */
+  async isReady(): Promise<boolean> {
+    try {
+      await this.client.execute('SELECT release_version FROM system.local', [], { prepare: true });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.shutdown();
+  }
+
+  private async partitions(): Promise<string[]> {
+    const rows = await this.rows(`SELECT source_partition FROM ${this.partitionsTable} WHERE bucket = 0`, []);
+    return rows.map((row) => row.source_partition as string);
+  }
+
+  private async rows(query: string, params: unknown[]): Promise<Row[]> {
+    const rows: Row[] = [];
+    for await (const row of this.pages(query, params)) rows.push(row);
+    return rows;
+  }
+
+  /** Every row of a query, a page at a time. */
+  private async *pages(query: string, params: unknown[]): AsyncGenerator<Row> {
+    let pageState: string | undefined;
+    do {
+      const result = await this.client.execute(query, params, {
+        prepare: true,
+        fetchSize: 5_000,
+        ...(pageState && { pageState }),
+      });
+      yield* result.rows;
+      pageState = result.pageState ?? undefined;
+    } while (pageState);
+  }
+
+  /** Answers repeated reads within `queryCacheMs` from one round of queries. */
+  private cached<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const now = performance.now();
+    const hit = this.cache.get(key);
+    if (hit && now - hit.at < this.queryCacheMs) return hit.value as Promise<T>;
+    if (this.cache.size > 1_000) this.cache = new Map();
+    const value = read();
+    this.cache.set(key, { at: now, value });
+    value.catch(() => this.cache.delete(key));
+    return value;
+  }
+}
+
+function venueTotal(row: Row): VenueTotal {
+  return {
+    venueId: LONG(row.id),
+    count: row.count,
+    display: {
+      venueName: row.venue_name,
+      groupCity: row.group_city,
+      lat: row.lat,
+      lon: row.lon,
+      mtime: LONG(row.shown_mtime),
+      rsvpId: LONG(row.shown_rsvp_id),
+      offset: LONG(row.shown_offset),
+    },
+  };
+}
+
+/** Connects, creates the keyspace and tables if missing, and returns the store. */
+export async function createCassandraCountStore(options: CassandraOptions): Promise<CassandraCountStore> {
+  const client = new cassandra.Client(driverOptions(options));
+  try {
+    await client.connect();
+    await migrate(client, options.keyspace, replicationCql(options.replication ?? 'SimpleStrategy:1'));
+  } catch (error) {
+    await client.shutdown().catch(() => {});
+    throw error;
+  }
+  return new CassandraCountStore(client, options.keyspace, options.queryCacheMs);
+}

@@ -1,0 +1,57 @@
+import cassandra, { type ClientOptions } from 'cassandra-driver';
+
+export interface CassandraOptions {
+  /** `host` or `host:port`; port 9042 when absent. */
+  readonly contactPoints: readonly string[];
+  readonly localDataCenter: string;
+  readonly keyspace: string;
+  /** `SimpleStrategy:1` (one node) or `NetworkTopologyStrategy:dc1=3,dc2=3` (clusters). */
+  readonly replication?: string;
+  readonly credentials?: { readonly username: string; readonly password: string };
+  /** TLS to the nodes; `true` for the system's trusted certificates. */
+  readonly tls?: boolean | { readonly ca?: string; readonly rejectUnauthorized?: boolean };
+  /** How long the query side may answer from its last read (default 500 ms; 0 reads every time). */
+  readonly queryCacheMs?: number;
+}
+
+const KEYSPACE = /^[a-z][a-z0-9_]{0,47}$/;
+const DATA_CENTER = /^[A-Za-z0-9_.-]+$/;
+
+/** The keyspace's replication as a CQL map literal; throws a clear error for a malformed spec. */
+export function replicationCql(spec: string): string {
+  const [strategy, rest = ''] = spec.split(':');
+  if (strategy === 'SimpleStrategy' && /^[1-9][0-9]?$/.test(rest)) {
+    return `{'class': 'SimpleStrategy', 'replication_factor': ${rest}}`;
+  }
+  if (strategy === 'NetworkTopologyStrategy') {
+    const dcs = rest.split(',').map((part) => part.split('='));
+    if (dcs.length > 0 && dcs.every(([dc = '', rf = '']) => DATA_CENTER.test(dc) && /^[1-9][0-9]?$/.test(rf))) {
+      return `{'class': 'NetworkTopologyStrategy', ${dcs.map(([dc, rf]) => `'${dc}': ${rf}`).join(', ')}}`;
+    }
+  }
+  throw new RangeError(
+    `replication "${spec}": expected SimpleStrategy:<factor> or NetworkTopologyStrategy:<dc>=<factor>[,<dc>=<factor>…]`,
+  );
+}
+
+/** Validates the options once, up front, and turns them into the driver's. */
+export function driverOptions(options: CassandraOptions): ClientOptions {
+  if (!KEYSPACE.test(options.keyspace)) {
+    throw new RangeError(`keyspace "${options.keyspace}": lower-case letters, digits and _, starting with a letter`);
+  }
+  if (options.contactPoints.length === 0) throw new RangeError('at least one Cassandra contact point is needed');
+  replicationCql(options.replication ?? 'SimpleStrategy:1');
+  const tls = options.tls;
+  return {
+    contactPoints: [...options.contactPoints],
+    localDataCenter: options.localDataCenter,
+    encoding: { useBigIntAsLong: false, useBigIntAsVarint: false },
+    queryOptions: {
+      prepare: true,
+      consistency: cassandra.types.consistencies.localQuorum,
+      serialConsistency: cassandra.types.consistencies.localSerial,
+    },
+    ...(options.credentials && { credentials: { ...options.credentials } }),
+    ...(tls && { sslOptions: tls === true ? {} : { ...tls } }),
+  };
+}

@@ -1,0 +1,3 @@
+export { CassandraCountStore, createCassandraCountStore } from './cassandra-count-store.js';
+export { type CassandraOptions, replicationCql } from './cassandra-options.js';
+export { schemaStatements } from './cassandra-schema.js';

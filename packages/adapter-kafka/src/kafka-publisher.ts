@@ -1,0 +1,62 @@
+import { batchStream, type Clock } from '@rsvp/core';
+import { CompressionTypes, type Producer } from 'kafkajs';
+
+export interface PublishOptions {
+  readonly topic: string;
+  /** Messages per request (default 500). */
+  readonly batchSize?: number;
+  /** A partial batch is sent after waiting this long (default 20 ms). */
+  readonly lingerMs?: number;
+  readonly clock: Clock;
+  readonly compression?: 'none' | 'gzip';
+  /** Hears the running total after each acknowledged batch. */
+  readonly onSent?: (total: number) => void;
+}
+
+/**
+ * The key that sends every message of one RSVP to the same partition: its `rsvp_id`. A message without
+ * a readable id (a broken one) has no key and is spread over the partitions.
+ */
+export function rsvpKey(message: string): string | null {
+  try {
+    const parsed: unknown = JSON.parse(message);
+    const id = (parsed as { rsvp_id?: unknown } | null)?.rsvp_id;
+    return typeof id === 'number' && Number.isSafeInteger(id) ? String(id) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Sends messages to a topic in batches, one request in flight at a time: the next batch is read only
+ * when the last was acknowledged by every in-sync replica (backpressure, not buffering). Use a producer
+ * created with `idempotent: true`. Returns how many messages were sent.
+ */
+export async function publish(
+  producer: Producer,
+  messages: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+  options: PublishOptions,
+): Promise<number> {
+  let total = 0;
+  const batches = batchStream(messages, {
+    maxSize: options.batchSize ?? 500,
+    lingerMs: options.lingerMs ?? 20,
+    clock: options.clock,
+  });
+  for await (const batch of batches) {
+    await producer.send({
+      topic: options.topic,
+      acks: -1,
+      compression: options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+      messages: batch.map((message) => {
+        if (typeof message === 'string') return { key: rsvpKey(message), value: message };
+        // Bytes go out as they came, invalid UTF-8 included: the processor rejects them with a reason.
+        const bytes = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+        return { key: rsvpKey(bytes.toString('utf8')), value: bytes };
+      }),
+    });
+    total += batch.length;
+    options.onSent?.(total);
+  }
+  return total;
+}

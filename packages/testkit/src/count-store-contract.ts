@@ -1,0 +1,185 @@
+import {
+  type CountStore,
+  type PartitionCommit,
+  type PartitionSnapshot,
+  StaleWriterError,
+  type VenueCountQuery,
+  type VenueDisplay,
+} from '@rsvp/core';
+import { afterEach, describe, expect, it } from 'vitest';
+
+export interface StoreUnderTest {
+  readonly store: CountStore & VenueCountQuery;
+  close(): Promise<void>;
+}
+
+const display = (venueName: string, mtime: number, groupCity = 'Berlin'): VenueDisplay => ({
+  venueName,
+  groupCity,
+  lat: 52.52,
+  lon: 13.405,
+  mtime,
+  rsvpId: 1,
+  offset: 0,
+});
+
+function commit(
+  partition: string,
+  expectedNextOffset: number,
+  changes: Partial<PartitionCommit> = {},
+): PartitionCommit {
+  return {
+    partition,
+    expectedNextOffset,
+    nextOffset: expectedNextOffset + 10,
+    maxEventTime: 1_000,
+    rsvps: [],
+    venues: [],
+    windows: [],
+    ...changes,
+  };
+}
+
+const sorted = (snapshot: PartitionSnapshot) => ({
+  ...snapshot,
+  rsvps: [...snapshot.rsvps].sort((a, b) => a.rsvpId - b.rsvpId),
+  venues: [...snapshot.venues].sort((a, b) => a.venueId - b.venueId),
+  windows: [...snapshot.windows].sort((a, b) => a.start - b.start || a.venueId - b.venueId),
+});
+
+/**
+ * What every `CountStore` + `VenueCountQuery` must do. `open` gives a store over empty storage; the
+ * same assertions run against the memory store and the real ones.
+ */
+export function countStoreContract(name: string, open: () => Promise<StoreUnderTest>): void {
+  describe(`${name} (CountStore and VenueCountQuery contract)`, () => {
+    let opened: StoreUnderTest | undefined;
+    const fresh = async () => {
+      opened = await open();
+      return opened.store;
+    };
+    afterEach(async () => {
+      await opened?.close();
+      opened = undefined;
+    });
+
+    it('loads a partition never written as empty, at offset 0', async () => {
+      const store = await fresh();
+      expect(await store.load('rsvps:0')).toEqual({
+        partition: 'rsvps:0',
+        nextOffset: 0,
+        maxEventTime: null,
+        rsvps: [],
+        venues: [],
+        windows: [],
+      });
+      expect(await store.latestEventTime()).toBe(null);
+      expect(await store.topVenues({})).toEqual([]);
+    });
+
+    it('loads back what was committed, with the position', async () => {
+      const store = await fresh();
+      const first = commit('rsvps:0', 0, {
+        nextOffset: 42,
+        maxEventTime: 1_489_925_470_960,
+        rsvps: [
+          { rsvpId: 1_658_699_312, mtime: 1_489_925_470_960, venueId: 24_629_171 },
+          { rsvpId: 7, mtime: 5, venueId: null },
+        ],
+        venues: [{ venueId: 24_629_171, count: 1, display: display('Tech Hub ', 1_489_925_470_960) }],
+        windows: [{ window: '1m', start: 1_489_925_460_000, venueId: 24_629_171, count: 1 }],
+      });
+      await store.commit(first);
+      const { expectedNextOffset, ...snapshot } = first;
+      expect(sorted(await store.load('rsvps:0'))).toEqual(sorted(snapshot));
+      expect(expectedNextOffset).toBe(0);
+    });
+
+    it('overwrites with absolute values, so applying a commit again changes nothing', async () => {
+      const store = await fresh();
+      const venue = (count: number) => ({ venueId: 5, count, display: display('A', 1) });
+      await store.commit(commit('rsvps:0', 0, { venues: [venue(3)] }));
+      await store.commit(commit('rsvps:0', 10, { venues: [venue(1)] }));
+      expect((await store.load('rsvps:0')).venues).toEqual([venue(1)]);
+      expect(await store.topVenues({})).toMatchObject([{ venueId: 5, count: 1 }]);
+    });
+
+    it('refuses a commit from a stale position, changing nothing (a zombie writer is fenced)', async () => {
+      const store = await fresh();
+      await store.commit(commit('rsvps:0', 0));
+      const before = await store.load('rsvps:0');
+      const zombie = commit('rsvps:0', 0, { venues: [{ venueId: 9, count: 5, display: display('Z', 9) }] });
+      await expect(store.commit(zombie)).rejects.toBeInstanceOf(StaleWriterError);
+      await expect(store.commit(commit('rsvps:0', 20))).rejects.toBeInstanceOf(StaleWriterError);
+      expect(await store.load('rsvps:0')).toEqual(before);
+    });
+
+    it('lets exactly one of two writers from the same position win', async () => {
+      const store = await fresh();
+      const results = await Promise.allSettled([
+        store.commit(commit('rsvps:1', 0, { venues: [{ venueId: 1, count: 1, display: display('first', 1) }] })),
+        store.commit(commit('rsvps:1', 0, { venues: [{ venueId: 1, count: 2, display: display('second', 1) }] })),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const rejected = results.find((r) => r.status === 'rejected');
+      expect((rejected as PromiseRejectedResult).reason).toBeInstanceOf(StaleWriterError);
+    });
+
+    it('keeps partitions apart, and the query sums them, newest display first, ordered and limited', async () => {
+      const store = await fresh();
+      await store.commit(
+        commit('rsvps:0', 0, {
+          maxEventTime: 100,
+          venues: [
+            { venueId: 1, count: 2, display: display('Old name', 10, 'Bonn') },
+            { venueId: 2, count: 3, display: display('Bravo', 10) },
+            { venueId: 4, count: 0, display: display('Nobody', 10) },
+          ],
+        }),
+      );
+      await store.commit(
+        commit('rsvps:1', 0, {
+          maxEventTime: 300,
+          venues: [
+            { venueId: 1, count: 2, display: display('New name', 20) },
+            { venueId: 3, count: 3, display: display('Alpha', 10) },
+          ],
+        }),
+      );
+      expect((await store.load('rsvps:1')).venues).toHaveLength(2);
+      const rows = await store.topVenues({});
+      expect(rows.map((r) => [r.venueName, r.groupCity, r.count])).toEqual([
+        ['New name', 'Berlin', 4],
+        ['Alpha', 'Berlin', 3],
+        ['Bravo', 'Berlin', 3],
+      ]);
+      expect(rows[0]).toMatchObject({ lat: '52.52', lon: '13.405', venueId: 1 });
+      expect(await store.topVenues({ limit: 2 })).toHaveLength(2);
+      expect(await store.latestEventTime()).toBe(300);
+    });
+
+    it('answers one window, summed across partitions, with the venues shown as all-time', async () => {
+      const store = await fresh();
+      await store.commit(
+        commit('rsvps:0', 0, {
+          venues: [{ venueId: 1, count: 5, display: display('One', 1) }],
+          windows: [
+            { window: '1m', start: 60_000, venueId: 1, count: 2 },
+            { window: '1m', start: 120_000, venueId: 1, count: 3 },
+            { window: '1h', start: 0, venueId: 1, count: 5 },
+          ],
+        }),
+      );
+      await store.commit(
+        commit('rsvps:1', 0, {
+          venues: [{ venueId: 1, count: 1, display: display('One', 1) }],
+          windows: [{ window: '1m', start: 60_000, venueId: 1, count: 1 }],
+        }),
+      );
+      expect(await store.topVenues({ window: { name: '1m', start: 60_000 } })).toMatchObject([
+        { venueId: 1, venueName: 'One', count: 3 },
+      ]);
+      expect(await store.topVenues({ window: { name: '1m', start: 180_000 } })).toEqual([]);
+    });
+  });
+}
