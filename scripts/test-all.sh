@@ -1,5 +1,12 @@
 #!/usr/bin/env bash
-# `pnpm test`: every test suite.
+# `pnpm test`: every test suite. The integration suites need the real Kafka and Cassandra: this starts
+# them (assembling them from Maven Central on the first run), and stops them at the end unless they were
+# all running before.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-vitest run --project unit
+
+if ! tsx stack/src/cli.ts status >/dev/null 2>&1; then
+  trap 'tsx stack/src/cli.ts down' EXIT
+fi
+tsx stack/src/cli.ts up
+vitest run

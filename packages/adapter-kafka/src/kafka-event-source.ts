@@ -26,6 +26,9 @@ export class KafkaEventSource implements EventSource {
   private consumer: Consumer | undefined;
   private finish: (() => void) | undefined;
   private readonly maxBatchRecords: number;
+  private stopping = false;
+  /** Chunks being handled and committed; `stop` lets them finish so their Kafka commit is not lost. */
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -65,22 +68,33 @@ export class KafkaEventSource implements EventSource {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
-      autoCommit: false,
+      // Offsets are resolved only after the store has committed them, and committed right away.
+      autoCommit: true,
+      autoCommitThreshold: 1,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
         const partition = partitionId(topic, batch.partition);
         for (let i = 0; i < batch.messages.length; i += this.maxBatchRecords) {
           // After a rebalance or on stop, abandon the rest: its records are redelivered to their owner.
-          if (!isRunning() || isStale()) return;
+          if (this.stopping || !isRunning() || isStale()) return;
           const chunk = batch.messages.slice(i, i + this.maxBatchRecords);
-          await pipeline.handleBatch({
-            partition,
-            records: chunk.map((m) => ({ offset: Number(m.offset), value: m.value })),
-          });
           const last = (chunk.at(-1) as { offset: string }).offset;
-          resolveOffset(last);
-          await this.commit(consumer, batch.partition, Number(last) + 1);
+          const work = (async () => {
+            await pipeline.handleBatch({
+              partition,
+              records: chunk.map((m) => ({ offset: Number(m.offset), value: m.value })),
+            });
+            resolveOffset(last);
+            // A lost Kafka commit only means a redelivery, which the store's offsets filter.
+            await commitOffsetsIfNecessary().catch(() => {});
+          })();
+          this.inFlight.add(work);
+          try {
+            await work;
+          } finally {
+            this.inFlight.delete(work);
+          }
           await heartbeat();
         }
       },
@@ -88,16 +102,11 @@ export class KafkaEventSource implements EventSource {
     await ended;
   }
 
+  /** Lets the chunks in flight finish and commit, then leaves the group. Not to be awaited inside `handleBatch`. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.allSettled(this.inFlight);
     await this.consumer?.disconnect();
     this.finish?.();
-  }
-
-  private async commit(consumer: Consumer, partition: number, nextOffset: number): Promise<void> {
-    try {
-      await consumer.commitOffsets([{ topic: this.options.topic, partition, offset: String(nextOffset) }]);
-    } catch {
-      // The store already holds this position; a lost Kafka commit only means a redelivery, filtered then.
-    }
   }
 }

@@ -1,0 +1,147 @@
+/** A single Cassandra 5.0 node (CassandraDaemon), assembled from Maven Central. */
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import cassandra from 'cassandra-driver';
+import { findJar } from './artifacts.js';
+import { javaCommand, type ManagedServer, serverPaths, withTimeout } from './managed-server.js';
+import { startDetached } from './process-control.js';
+import { CASSANDRA_LOCAL_DATA_CENTER, HOST, type StackSettings } from './settings.js';
+import { writeFromTemplate } from './templates.js';
+
+/**
+ * The module and GC settings of Cassandra 5.0's conf/jvm17-server.options (and the
+ * relevant general ones of conf/jvm-server.options), as arguments rather than scripts.
+ */
+export const CASSANDRA_JVM17_OPTIONS: readonly string[] = [
+  // GC (G1, as jvm17-server.options; region size left to the JVM for a small heap)
+  '-XX:+UseG1GC',
+  '-XX:+ParallelRefProcEnabled',
+  '-XX:MaxTenuringThreshold=1',
+  '-XX:G1RSetUpdatingPauseTimePercent=5',
+  '-XX:MaxGCPauseMillis=300',
+  '-XX:InitiatingHeapOccupancyPercent=70',
+  // JPMS
+  '-Djdk.attach.allowAttachSelf=true',
+  '--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED',
+  '--add-exports=java.management.rmi/com.sun.jmx.remote.internal.rmi=ALL-UNNAMED',
+  '--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED',
+  '--add-exports=java.rmi/sun.rmi.server=ALL-UNNAMED',
+  '--add-exports=java.sql/java.sql=ALL-UNNAMED',
+  '--add-exports=java.base/java.lang.ref=ALL-UNNAMED',
+  '--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED',
+  '--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED',
+  '--add-exports=jdk.attach/sun.tools.attach=ALL-UNNAMED',
+  '--add-opens=java.base/java.lang.module=ALL-UNNAMED',
+  '--add-opens=java.base/jdk.internal.loader=ALL-UNNAMED',
+  '--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED',
+  '--add-opens=java.base/jdk.internal.reflect=ALL-UNNAMED',
+  '--add-opens=java.base/jdk.internal.math=ALL-UNNAMED',
+  '--add-opens=java.base/jdk.internal.module=ALL-UNNAMED',
+  '--add-opens=java.base/jdk.internal.util.jar=ALL-UNNAMED',
+  '--add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED',
+  '--add-opens=java.base/sun.nio.ch=ALL-UNNAMED',
+  '--add-opens=java.base/java.io=ALL-UNNAMED',
+  '--add-opens=java.base/java.lang.reflect=ALL-UNNAMED',
+  '--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED',
+  '--add-opens=java.base/java.lang=ALL-UNNAMED',
+  '--add-opens=java.base/java.util=ALL-UNNAMED',
+  // Netty
+  '-Dio.netty.tryReflectionSetAccessible=true',
+  '-Dio.netty.allocator.useCacheForAllThreads=true',
+  '-Dio.netty.allocator.maxOrder=11',
+  // From jvm-server.options
+  '-Xss256k',
+  '-XX:+UseThreadPriorities',
+  '-XX:+PerfDisableSharedMem',
+  '-XX:+HeapDumpOnOutOfMemoryError',
+  '-XX:+CrashOnOutOfMemoryError',
+  '-Djava.net.preferIPv4Stack=true',
+];
+
+/** Startup shortcuts that are safe for one node that is its own seed. */
+const SINGLE_NODE_OPTIONS: readonly string[] = [
+  '-Dcassandra.skip_wait_for_gossip_to_settle=0',
+  '-Dcassandra.ring_delay_ms=1000',
+  '-Dcassandra.superuser_setup_delay_ms=0',
+  '-Dcassandra.shutdown_announce_in_ms=0',
+];
+
+export function cassandraServer(settings: StackSettings): ManagedServer {
+  const paths = serverPaths(settings, 'cassandra');
+  const { port, storagePort, heap } = settings.cassandra;
+  const yamlFile = path.join(paths.confDir, 'cassandra.yaml');
+  const logbackFile = path.join(paths.confDir, 'logback.xml');
+  const triggersDir = path.join(paths.confDir, 'triggers');
+
+  return {
+    name: 'cassandra',
+    paths,
+    clientPort: port,
+    ports: [
+      { label: 'native', env: 'RSVP_CASSANDRA_PORT', port },
+      { label: 'storage', env: 'RSVP_CASSANDRA_STORAGE_PORT', port: storagePort },
+    ],
+    readyTimeoutMs: settings.cassandra.readyTimeoutMs,
+    stopGraceMs: 60_000,
+
+    async prepare() {
+      for (const dir of [paths.confDir, paths.dataDir, paths.logDir, triggersDir]) mkdirSync(dir, { recursive: true });
+      for (const sub of ['data', 'commitlog', 'saved_caches', 'hints', 'cdc_raw']) {
+        mkdirSync(path.join(paths.dataDir, sub), { recursive: true });
+      }
+      writeFromTemplate('cassandra.yaml', yamlFile, { host: HOST, port, storagePort, dataDir: paths.dataDir });
+      writeFromTemplate('cassandra-logback.xml', logbackFile, { rootLevel: 'INFO' });
+    },
+
+    start(libDir) {
+      const args = [
+        `-Xms${heap}`,
+        `-Xmx${heap}`,
+        ...CASSANDRA_JVM17_OPTIONS,
+        `-javaagent:${findJar(libDir, 'jamm-')}`,
+        `-Dcassandra.config=${pathToFileURL(yamlFile).href}`,
+        '-Dcassandra-foreground=yes',
+        `-Dcassandra.storagedir=${paths.dataDir}`,
+        `-Dcassandra.logdir=${paths.logDir}`,
+        `-Dlogback.configurationFile=${logbackFile}`,
+        `-Dcassandra.triggers_dir=${triggersDir}`,
+        ...SINGLE_NODE_OPTIONS,
+        '-cp',
+        path.join(libDir, '*'),
+        'org.apache.cassandra.service.CassandraDaemon',
+      ];
+      return startDetached({
+        command: javaCommand(),
+        args,
+        cwd: paths.dir,
+        logFile: paths.logFile,
+        pidFile: paths.pidFile,
+      });
+    },
+
+    async probe(timeoutMs) {
+      const client = new cassandra.Client({
+        contactPoints: [HOST],
+        localDataCenter: CASSANDRA_LOCAL_DATA_CENTER,
+        protocolOptions: { port },
+        socketOptions: { connectTimeout: Math.min(timeoutMs, 3000), readTimeout: timeoutMs },
+      });
+      try {
+        const result = await withTimeout(
+          (async () => {
+            await client.connect();
+            return client.execute('SELECT release_version FROM system.local');
+          })(),
+          timeoutMs,
+          `no answer from Cassandra within ${timeoutMs} ms`,
+        );
+        const version: unknown = result.first()?.get('release_version');
+        if (typeof version !== 'string') throw new Error('system.local returned no release_version');
+        return `release ${version}`;
+      } finally {
+        await client.shutdown().catch(() => undefined);
+      }
+    },
+  };
+}

@@ -1,0 +1,147 @@
+/** Kafka in KRaft mode (combined broker + controller), assembled from Maven Central. */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import kafkajs from 'kafkajs';
+import { javaCommand, type ManagedServer, serverPaths, withTimeout } from './managed-server.js';
+import { startDetached } from './process-control.js';
+import { HOST, type StackSettings } from './settings.js';
+import { writeFromTemplate } from './templates.js';
+
+const { Kafka, logLevel } = kafkajs;
+const execFileAsync = promisify(execFile);
+
+/** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (as Kafka's Uuid). */
+function newClusterId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export function kafkaServer(settings: StackSettings): ManagedServer {
+  const paths = serverPaths(settings, 'kafka');
+  const { port, controllerPort, heap } = settings.kafka;
+  const propertiesFile = path.join(paths.confDir, 'server.properties');
+  const logbackFile = path.join(paths.confDir, 'logback.xml');
+  const clusterIdFile = path.join(paths.dir, 'cluster-id');
+
+  const jvmArgs = (libDir: string, logback = logbackFile): string[] => [
+    `-Xms${heap}`,
+    `-Xmx${heap}`,
+    // The GC settings of Kafka's kafka-run-class.sh.
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-XX:InitiatingHeapOccupancyPercent=35',
+    '-XX:+ExplicitGCInvokesConcurrent',
+    '-Djava.awt.headless=true',
+    '-Djava.net.preferIPv4Stack=true',
+    `-Dlogback.configurationFile=${logback}`,
+    `-Dkafka.logs.dir=${paths.logDir}`,
+    '-cp',
+    path.join(libDir, '*'),
+  ];
+
+  return {
+    name: 'kafka',
+    paths,
+    clientPort: port,
+    ports: [
+      { label: 'broker', env: 'RSVP_KAFKA_PORT', port },
+      { label: 'controller', env: 'RSVP_KAFKA_CONTROLLER_PORT', port: controllerPort },
+    ],
+    readyTimeoutMs: settings.kafka.readyTimeoutMs,
+    stopGraceMs: 30_000,
+
+    async prepare(libDir) {
+      for (const dir of [paths.confDir, paths.dataDir, paths.logDir]) mkdirSync(dir, { recursive: true });
+      writeFromTemplate('server.properties', propertiesFile, {
+        host: HOST,
+        port,
+        controllerPort,
+        dataDir: paths.dataDir,
+      });
+      writeFromTemplate('kafka-logback.xml', logbackFile, { rootLevel: 'INFO' });
+      if (existsSync(path.join(paths.dataDir, 'meta.properties'))) return;
+      // First start: format the log directory for a new single-node KRaft cluster.
+      if (!existsSync(clusterIdFile)) writeFileSync(clusterIdFile, `${newClusterId()}\n`);
+      const clusterId = readFileSync(clusterIdFile, 'utf8').trim();
+      const formatLogback = path.join(paths.confDir, 'logback-tools.xml');
+      writeFromTemplate('kafka-logback.xml', formatLogback, { rootLevel: 'WARN' });
+      const args = [
+        ...jvmArgs(libDir, formatLogback),
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        propertiesFile,
+        '--ignore-formatted',
+      ];
+      try {
+        await execFileAsync(javaCommand(), args, { cwd: paths.dir, maxBuffer: 16 * 1024 * 1024 });
+      } catch (error) {
+        const { stdout, stderr, message } = error as { stdout?: string; stderr?: string; message: string };
+        throw new Error(`formatting Kafka storage failed: ${message}\n${stdout ?? ''}${stderr ?? ''}`);
+      }
+    },
+
+    start(libDir) {
+      return startDetached({
+        command: javaCommand(),
+        args: [...jvmArgs(libDir), 'kafka.Kafka', propertiesFile],
+        cwd: paths.dir,
+        logFile: paths.logFile,
+        pidFile: paths.pidFile,
+      });
+    },
+
+    async probe(timeoutMs) {
+      const kafka = new Kafka({
+        clientId: 'rsvp-stack-probe',
+        brokers: [`${HOST}:${port}`],
+        logLevel: logLevel.NOTHING,
+        connectionTimeout: Math.min(timeoutMs, 3000),
+        requestTimeout: timeoutMs,
+        retry: { retries: 0 },
+      });
+      const admin = kafka.admin();
+      try {
+        const cluster = await withTimeout(
+          (async () => {
+            await admin.connect();
+            return admin.describeCluster();
+          })(),
+          timeoutMs,
+          `no answer from Kafka within ${timeoutMs} ms`,
+        );
+        if (cluster.brokers.length === 0) throw new Error('Kafka answered but lists no live broker yet');
+        return `cluster ${cluster.clusterId}, ${cluster.brokers.length} broker(s)`;
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    },
+
+    async warmUp() {
+      // The first group lookup creates __consumer_offsets; do it now rather than in the first test,
+      // where kafkajs would log "The group coordinator is not available" while it retries.
+      const kafka = new Kafka({
+        clientId: 'rsvp-stack-warmup',
+        brokers: [`${HOST}:${port}`],
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 10, initialRetryTime: 200 },
+      });
+      const admin = kafka.admin();
+      // Likewise the first idempotent producer after a start gets "The coordinator is loading".
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      try {
+        await admin.connect();
+        await admin.describeGroups(['rsvp-stack-warmup']);
+        await producer.connect();
+        return 'group coordinator and producer ids ready';
+      } finally {
+        await producer.disconnect().catch(() => undefined);
+        await admin.disconnect().catch(() => undefined);
+      }
+    },
+  };
+}

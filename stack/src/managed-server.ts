@@ -1,0 +1,69 @@
+/** What the CLI needs to know about each server it manages. */
+import * as path from 'node:path';
+import type { StartedProcess } from './process-control.js';
+import type { StackSettings } from './settings.js';
+import type { ServerName } from './versions.js';
+
+export interface ServerPort {
+  readonly label: string;
+  readonly env: string;
+  readonly port: number;
+}
+
+export interface ServerPaths {
+  /** `.stack/<server>`: everything of this server's runtime state. */
+  readonly dir: string;
+  readonly confDir: string;
+  readonly dataDir: string;
+  readonly logDir: string;
+  readonly logFile: string;
+  readonly pidFile: string;
+}
+
+export interface ManagedServer {
+  readonly name: ServerName;
+  readonly paths: ServerPaths;
+  /** The port clients use (shown by status). */
+  readonly clientPort: number;
+  /** Every port the server binds, checked to be free before it starts. */
+  readonly ports: readonly ServerPort[];
+  readonly readyTimeoutMs: number;
+  /** How long `down` waits after SIGTERM before SIGKILL. */
+  readonly stopGraceMs: number;
+  /** Writes configuration into `.stack/<server>/conf` and does one-time setup (e.g. format storage). */
+  prepare(libDir: string): Promise<void>;
+  /** Spawns the server detached, writing its pid file. */
+  start(libDir: string): StartedProcess;
+  /** One real client round trip; resolves with a short description, rejects if not ready. */
+  probe(timeoutMs: number): Promise<string>;
+  /** Optional best-effort work right after the first successful probe (e.g. create internal topics). */
+  warmUp?(): Promise<string>;
+}
+
+export function serverPaths(settings: StackSettings, name: ServerName): ServerPaths {
+  const dir = path.join(settings.stateDir, name);
+  const logDir = path.join(dir, 'logs');
+  return {
+    dir,
+    confDir: path.join(dir, 'conf'),
+    dataDir: path.join(dir, 'data'),
+    logDir,
+    logFile: path.join(logDir, `${name}.log`),
+    pidFile: path.join(dir, `${name}.pid`),
+  };
+}
+
+/** The java executable: `$JAVA_HOME/bin/java` if JAVA_HOME is set, else `java` from PATH. */
+export function javaCommand(): string {
+  const home = process.env.JAVA_HOME;
+  return home !== undefined && home !== '' ? path.join(home, 'bin', 'java') : 'java';
+}
+
+/** Rejects after `ms` with `message`, unless `promise` settles first. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
