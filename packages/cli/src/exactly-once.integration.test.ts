@@ -7,7 +7,7 @@ import { createKafka, KafkaEventSource, partitionId, publish } from '@rsvp/adapt
 import { type BatchConsumer, DEFAULT_PIPELINE_SETTINGS, Pipeline, parseRsvp } from '@rsvp/core';
 import { toOriginalRow } from '@rsvp/http-express';
 import { connectionSettings } from '@rsvp/stack';
-import { countingOracle, endOffsets, readTopic, repoRoot, sharedDataPath } from '@rsvp/testkit';
+import { countingOracle, readTopic, repoRoot, sharedDataPath } from '@rsvp/testkit';
 import cassandra from 'cassandra-driver';
 import type { Kafka } from 'kafkajs';
 import pino from 'pino';

@@ -1,6 +1,6 @@
 export { countStoreContract, type StoreUnderTest } from './count-store-contract.js';
 export { countingOracle, type OracleInput, type OracleResult } from './counting-oracle.js';
-export { endOffsets, readTopic, type TopicMessage } from './kafka-topics.js';
+export { readTopic, type TopicMessage } from './kafka-topics.js';
 export {
   deadLetterSinkContract,
   eventSourceContract,

@@ -46,14 +46,3 @@ export async function readTopic(kafka: Kafka, topic: string, timeoutMs = 60_000)
   }
   return byPartition;
 }
-
-/** The end offset of every partition of a topic. */
-export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, number>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return new Map((await admin.fetchTopicOffsets(topic)).map((e) => [e.partition, Number(e.high)]));
-  } finally {
-    await admin.disconnect();
-  }
-}
