@@ -19,7 +19,7 @@ import {
   type VenueCountQuery,
 } from '@rsvp/core';
 import { Container, ContainerModule } from 'inversify';
-import type { Kafka, Producer } from 'kafkajs';
+import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { type Config, DEFAULT_RATE } from './config.js';
 import { systemClock } from './system-clock.js';
@@ -119,7 +119,12 @@ export function kafkaModule(config: Config): ContainerModule {
     bind<Producer>(APP.KafkaProducer)
       .toResolvedValue(
         async (kafka: Kafka) => {
-          const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+          const producer = kafka.producer({
+          idempotent: true,
+          maxInFlightRequests: 1,
+          allowAutoTopicCreation: false,
+          createPartitioner: Partitioners.DefaultPartitioner, // murmur2 of the key, as Kafka's own clients
+        });
           await producer.connect();
           return producer;
         },
