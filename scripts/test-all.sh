@@ -9,4 +9,10 @@ if ! tsx stack/src/cli.ts status >/dev/null 2>&1; then
   trap 'tsx stack/src/cli.ts down' EXIT
 fi
 tsx stack/src/cli.ts up
-vitest run
+mkdir -p test-artifacts
+status=0
+vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json || status=$?
+# One plain closing line that any CI can read.
+node -e 'const r = require("./test-artifacts/vitest.json");
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);'
+exit "$status"
