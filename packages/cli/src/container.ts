@@ -120,11 +120,11 @@ export function kafkaModule(config: Config): ContainerModule {
       .toResolvedValue(
         async (kafka: Kafka) => {
           const producer = kafka.producer({
-          idempotent: true,
-          maxInFlightRequests: 1,
-          allowAutoTopicCreation: false,
-          createPartitioner: Partitioners.DefaultPartitioner, // murmur2 of the key, as Kafka's own clients
-        });
+            idempotent: true,
+            maxInFlightRequests: 1,
+            allowAutoTopicCreation: false,
+            createPartitioner: Partitioners.DefaultPartitioner, // murmur2 of the key, as Kafka's own clients
+          });
           await producer.connect();
           return producer;
         },
