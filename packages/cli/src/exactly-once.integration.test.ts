@@ -4,7 +4,14 @@ import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CassandraCountStore, createCassandraCountStore } from '@rsvp/adapter-cassandra';
 import { createKafka, KafkaEventSource, partitionId, publish } from '@rsvp/adapter-kafka';
-import { type BatchConsumer, DEFAULT_PIPELINE_SETTINGS, Pipeline, parseRsvp } from '@rsvp/core';
+import {
+  type BatchConsumer,
+  DEFAULT_PIPELINE_SETTINGS,
+  isAccountedFor,
+  Pipeline,
+  parseRsvp,
+  type Tallies,
+} from '@rsvp/core';
 import { toOriginalRow } from '@rsvp/http-express';
 import { connectionSettings } from '@rsvp/stack';
 import { countingOracle, readTopic, repoRoot, sharedDataPath } from '@rsvp/testkit';
@@ -84,11 +91,33 @@ function spawnProcessor(s: Scenario, extra: string[] = []): ChildProcess {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', '--conditions=@rsvp/source', 'packages/cli/src/main.ts', ...processorArgs(s, extra)],
-    { cwd: repoRoot, stdio: ['ignore', 'ignore', log] },
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', log] },
   );
   closeSync(log);
   children.push(child);
   return child;
+}
+
+interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly ms: number;
+}
+
+/** Sends a signal and waits for the child to exit, with what it printed. */
+async function stopProcessor(child: ChildProcess, signal: NodeJS.Signals): Promise<Exit> {
+  let stdout = '';
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  const startedAt = Date.now();
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.exitCode !== null ? resolve([child.exitCode, null]) : child.once('exit', (code, sig) => resolve([code, sig])),
+  );
+  child.kill(signal);
+  const [code, sig] = await exited;
+  return { code, signal: sig, stdout, ms: Date.now() - startedAt };
 }
 
 /** Records the store has applied, over every partition. */
@@ -114,11 +143,18 @@ async function killAfterProgress(
   child: ChildProcess,
   records: number,
   signal: NodeJS.Signals = 'SIGKILL',
-) {
+): Promise<Exit> {
   const before = await applied(s);
   await waitFor(`${records} more records`, async () => (await applied(s)) >= Math.min(before + records, s.produced));
-  child.kill(signal);
-  await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
+  return stopProcessor(child, signal);
+}
+
+/** A processor stopped with SIGTERM exits 0 and prints where every record it received went. */
+function expectCleanExit(exit: Exit): Tallies {
+  expect(exit).toMatchObject({ code: 0, signal: null });
+  const { tallies } = JSON.parse(exit.stdout) as { tallies: Tallies };
+  expect(isAccountedFor(tallies)).toBe(true);
+  return tallies;
 }
 
 /** Every count in the store equals the oracle's over what Kafka holds, and every reject is in the DLQ. */
@@ -224,10 +260,21 @@ describe('exactly-once counts on real Kafka and Cassandra', () => {
   it('stays exact with three processors in one group, one leaving and one joining mid-stream', async () => {
     const s = await scenario();
     const group = [spawnProcessor(s), spawnProcessor(s), spawnProcessor(s)];
-    await killAfterProgress(s, group[1] as ChildProcess, 800, 'SIGTERM');
-    spawnProcessor(s);
+    const leaving = await killAfterProgress(s, group[1] as ChildProcess, 800, 'SIGTERM');
+    group.push(spawnProcessor(s));
     await drained(s);
     await expectExact(s);
+
+    // Every member stops cleanly on SIGTERM, within a bounded time, having accounted for all it received.
+    const exits = [
+      leaving,
+      ...(await Promise.all([0, 2, 3].map((i) => stopProcessor(group[i] as ChildProcess, 'SIGTERM')))),
+    ];
+    const tallies = exits.map(expectCleanExit);
+    for (const exit of exits) expect(exit.ms).toBeLessThan(20_000);
+    const total = tallies.reduce((sum, t) => sum + t.received, 0);
+    expect(total).toBeGreaterThanOrEqual(s.produced); // redeliveries after the rebalance come on top
+    console.info(`SIGTERM to exit: ${exits.map((e) => `${e.ms} ms`).join(', ')}`);
   });
 
   it('fences a paused processor whose partitions were reassigned (a zombie)', async () => {

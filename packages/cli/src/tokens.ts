@@ -1,12 +1,10 @@
 import type { CassandraCountStore } from '@rsvp/adapter-cassandra';
-import type { Pipeline, Token } from '@rsvp/core';
+import { defineToken, type Pipeline } from '@rsvp/core';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 
-function token<T>(name: string): Token<T> {
-  return Symbol.for(`@rsvp/cli/${name}`) as Token<T>;
-}
+const token = <T>(name: string) => defineToken<T>(`@rsvp/cli/${name}`);
 
 /** The composition root's own keys, beside the ports' (`PORTS` in @rsvp/core). */
 export const APP = {

@@ -36,7 +36,7 @@ export type {
   SourceBatch,
   SourceRecord,
 } from './ports/event-source.js';
-export { PORTS, type Token } from './ports/tokens.js';
+export { defineToken, PORTS, type Token } from './ports/tokens.js';
 export type { TopVenuesRequest, VenueCountQuery, VenueRow, WindowRef } from './ports/venue-count-query.js';
 export {
   DEFAULT_MAX_MESSAGE_BYTES,
