@@ -1,6 +1,7 @@
 export { countStoreContract, type StoreUnderTest } from './count-store-contract.js';
 export { countingOracle, type OracleInput, type OracleResult } from './counting-oracle.js';
 export { readTopic, type TopicMessage } from './kafka-topics.js';
+export { malformedMessage } from './malformed-messages.js';
 export {
   deadLetterSinkContract,
   eventSourceContract,
