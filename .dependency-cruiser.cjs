@@ -1,9 +1,10 @@
 /**
  * The architecture, checked: the core depends on nothing; adapters depend on the core only; only the
- * CLI (the composition root) puts adapters together. Test files may also use the test kit and tools.
+ * CLI (the composition root) puts adapters together. Tests (and their support in src/testing/) may also
+ * use the test kit and tools.
  * @type {import('dependency-cruiser').IConfiguration}
  */
-const TEST = '\\.test\\.ts$';
+const TEST = '(\\.test\\.ts$|/src/testing/)';
 const ADAPTERS = '^packages/(adapter-[^/]+|http-express)/';
 
 module.exports = {

@@ -46,6 +46,8 @@ export function driverOptions(options: CassandraOptions): ClientOptions {
     contactPoints: [...options.contactPoints],
     localDataCenter: options.localDataCenter,
     encoding: { useBigIntAsLong: false, useBigIntAsVarint: false },
+    // Back within 10 s of a node's return, not the driver's default of up to 10 minutes.
+    policies: { reconnection: new cassandra.policies.reconnection.ExponentialReconnectionPolicy(500, 10_000, false) },
     queryOptions: {
       prepare: true,
       consistency: cassandra.types.consistencies.localQuorum,

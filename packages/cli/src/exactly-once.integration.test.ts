@@ -1,208 +1,32 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { type CassandraCountStore, createCassandraCountStore } from '@rsvp/adapter-cassandra';
-import { createKafka, KafkaEventSource, partitionId, publish } from '@rsvp/adapter-kafka';
-import {
-  type BatchConsumer,
-  DEFAULT_PIPELINE_SETTINGS,
-  isAccountedFor,
-  Pipeline,
-  parseRsvp,
-  type Tallies,
-} from '@rsvp/core';
+import type { ChildProcess } from 'node:child_process';
+import { KafkaEventSource, partitionId } from '@rsvp/adapter-kafka';
+import { type BatchConsumer, DEFAULT_PIPELINE_SETTINGS, Pipeline } from '@rsvp/core';
 import { toOriginalRow } from '@rsvp/http-express';
-import { connectionSettings } from '@rsvp/stack';
-import { countingOracle, readTopic, repoRoot, sharedDataPath } from '@rsvp/testkit';
-import cassandra from 'cassandra-driver';
-import type { Kafka } from 'kafkajs';
+import { countingOracle, readTopic } from '@rsvp/testkit';
 import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { readConfig } from './config.js';
 import { createContainer } from './container.js';
 import { startServe } from './roles.js';
 import { systemClock } from './system-clock.js';
+import {
+  applied,
+  contactPoints,
+  drained,
+  dropKeyspaces,
+  expectCleanExit,
+  expectExact,
+  kafka,
+  killAfterProgress,
+  killProcessors,
+  scenario,
+  spawnProcessor,
+  stopProcessor,
+  waitFor,
+} from './testing/real-pipeline.js';
 
-const local = connectionSettings();
-const brokers = local.kafka.brokers;
-const contactPoints = local.cassandra.contactPoints.map((host) => `${host}:${local.cassandra.port}`);
-const localDataCenter = local.cassandra.localDataCenter;
-const kafka: Kafka = createKafka({ brokers, clientId: 'exactly-once-test' });
-const PARTITIONS = 6;
-const children: ChildProcess[] = [];
-const keyspaces: string[] = [];
-
-interface Scenario {
-  readonly topic: string;
-  readonly group: string;
-  readonly keyspace: string;
-  readonly store: CassandraCountStore;
-  readonly produced: number;
-}
-
-/** The real RSVPs, the broken lines of the original sample, a tombstone and invalid UTF-8. */
-function corpus(): (Uint8Array | null)[] {
-  const lines = (file: Parameters<typeof sharedDataPath>[0]) =>
-    readFileSync(sharedDataPath(file), 'utf8').replace(/\n$/, '').split('\n');
-  const broken = lines('meetup.json').filter((line) => !parseRsvp(line).ok);
-  const bytes = [...lines('meetup-rsvps.ndjson'), ...broken].map((line) => new TextEncoder().encode(line));
-  return [...bytes, new Uint8Array([0x7b, 0xff, 0x7d]), null];
-}
-
-async function scenario(): Promise<Scenario> {
-  const id = randomBytes(5).toString('hex');
-  const topic = `rsvps-${id}`;
-  const keyspace = `rsvp_e2e_${id}`;
-  keyspaces.push(keyspace);
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [topic, `${topic}.dlq`].map((name) => ({ topic: name, numPartitions: PARTITIONS, replicationFactor: 1 })),
-  });
-  await admin.disconnect();
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  const messages = corpus();
-  const values = messages.filter((m): m is Uint8Array => m !== null);
-  await publish(producer, values, { topic, batchSize: 250, clock: systemClock });
-  await producer.send({ topic, acks: -1, messages: [{ key: 'tombstone', value: null }] });
-  await producer.disconnect();
-  const store = await createCassandraCountStore({ contactPoints, localDataCenter, keyspace, queryCacheMs: 0 });
-  return { topic, group: `processors-${id}`, keyspace, store, produced: messages.length };
-}
-
-function processorArgs(s: Scenario, extra: string[] = []): string[] {
-  return [
-    'process',
-    ...['--source', 'kafka', '--store', 'cassandra', '--kafka-brokers', brokers.join(',')],
-    ...['--kafka-topic', s.topic, '--kafka-dlq-topic', `${s.topic}.dlq`, '--kafka-group', s.group],
-    ...['--cassandra-contact-points', contactPoints.join(','), '--cassandra-keyspace', s.keyspace],
-    // A short session timeout: a killed member's partitions move on after 6 s, not 30.
-    ...['--batch-size', '25', '--kafka-session-timeout', '6s', '--log-level', 'warn', ...extra],
-  ];
-}
-
-/** Starts `rsvp process` as a child; its log goes to test-artifacts/<topic>.log (fenced writers show there). */
-function spawnProcessor(s: Scenario, extra: string[] = []): ChildProcess {
-  mkdirSync(join(repoRoot, 'test-artifacts'), { recursive: true });
-  const log = openSync(join(repoRoot, 'test-artifacts', `${s.topic}.log`), 'a');
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=@rsvp/source', 'packages/cli/src/main.ts', ...processorArgs(s, extra)],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', log] },
-  );
-  closeSync(log);
-  children.push(child);
-  return child;
-}
-
-interface Exit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly ms: number;
-}
-
-/** Sends a signal and waits for the child to exit, with what it printed. */
-async function stopProcessor(child: ChildProcess, signal: NodeJS.Signals): Promise<Exit> {
-  let stdout = '';
-  child.stdout?.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  const startedAt = Date.now();
-  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-    child.exitCode !== null ? resolve([child.exitCode, null]) : child.once('exit', (code, sig) => resolve([code, sig])),
-  );
-  child.kill(signal);
-  const [code, sig] = await exited;
-  return { code, signal: sig, stdout, ms: Date.now() - startedAt };
-}
-
-/** Records the store has applied, over every partition. */
-async function applied(s: Scenario): Promise<number> {
-  let total = 0;
-  for (let p = 0; p < PARTITIONS; p++) total += (await s.store.load(partitionId(s.topic, p))).nextOffset;
-  return total;
-}
-
-async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-const drained = (s: Scenario) =>
-  waitFor('the processors to drain the topic', async () => (await applied(s)) === s.produced);
-
-async function killAfterProgress(
-  s: Scenario,
-  child: ChildProcess,
-  records: number,
-  signal: NodeJS.Signals = 'SIGKILL',
-): Promise<Exit> {
-  const before = await applied(s);
-  await waitFor(`${records} more records`, async () => (await applied(s)) >= Math.min(before + records, s.produced));
-  return stopProcessor(child, signal);
-}
-
-/** A processor stopped with SIGTERM exits 0 and prints where every record it received went. */
-function expectCleanExit(exit: Exit): Tallies {
-  expect(exit).toMatchObject({ code: 0, signal: null });
-  const { tallies } = JSON.parse(exit.stdout) as { tallies: Tallies };
-  expect(isAccountedFor(tallies)).toBe(true);
-  return tallies;
-}
-
-/** Every count in the store equals the oracle's over what Kafka holds, and every reject is in the DLQ. */
-async function expectExact(s: Scenario): Promise<void> {
-  const topic = await readTopic(kafka, s.topic);
-  expect([...topic.values()].reduce((n, messages) => n + messages.length, 0)).toBe(s.produced);
-  const streams = new Map([...topic].map(([p, messages]) => [partitionId(s.topic, p), messages.map((m) => m.value)]));
-  const settings = DEFAULT_PIPELINE_SETTINGS;
-
-  const oracle = countingOracle({ partitions: streams, settings });
-  expect(await s.store.topVenues({})).toEqual(oracle.allTime);
-
-  // Every window of every partition, straight from the stored state.
-  for (const [partition, values] of streams) {
-    const perPartition = countingOracle({ partitions: new Map([[partition, values]]), settings });
-    const expected = [...perPartition.windows].flatMap(([key, rows]) =>
-      rows.map((r) => `${key}#${r.venueId}=${r.count}`),
-    );
-    const stored = (await s.store.load(partition)).windows.filter((w) => w.count !== 0);
-    expect(stored.map((w) => `${w.window}@${w.start}#${w.venueId}=${w.count}`).sort()).toEqual(expected.sort());
-  }
-
-  // The dead-letter topic holds each reject once its duplicates (re-sent after a crash) are dropped.
-  const rejects = [...streams].flatMap(([partition, values]) =>
-    values.flatMap((value, offset) => (value === null || !parseRsvp(value).ok ? [`${partition}@${offset}`] : [])),
-  );
-  const letters = [...(await readTopic(kafka, `${s.topic}.dlq`)).values()].flat();
-  expect([...new Set(letters.map((l) => l.key))].sort()).toEqual(rejects.sort());
-  for (const letter of letters) {
-    const [partition = '', offset] = (letter.key as string).split('@');
-    const original = streams.get(partition)?.[Number(offset)];
-    expect(letter.value === null ? null : new Uint8Array(letter.value)).toEqual(
-      original === null ? null : new Uint8Array(original as Buffer),
-    );
-    expect(letter.headers['rsvp-dlq-reasons']).toMatch(/^[a-z0-9_]+(,[a-z0-9_]+)*$/);
-  }
-  expect(rejects).toHaveLength(8); // the 6 broken lines of meetup.json, invalid UTF-8, a tombstone
-}
-
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
-});
-
-afterAll(async () => {
-  const client = new cassandra.Client({ contactPoints, localDataCenter });
-  for (const keyspace of keyspaces) await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
-  await client.shutdown();
-});
+afterEach(killProcessors);
+afterAll(dropKeyspaces);
 
 describe('exactly-once counts on real Kafka and Cassandra', () => {
   it('survives a processor killed with SIGKILL again and again, and serves the exact counts', async () => {
