@@ -29,6 +29,9 @@ export function createKafka(options: KafkaConnectionOptions): Kafka {
     clientId: options.clientId ?? 'rsvp',
     brokers: [...options.brokers],
     logLevel: logLevel.WARN,
+    // Outlast a broker restart (about a minute and a half of backoff in all) before giving up: the
+    // idempotent producer retries with the same sequence numbers, so a retried send is not a duplicate.
+    retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 12 },
     logCreator:
       () =>
       ({ level, log: entry }) => {

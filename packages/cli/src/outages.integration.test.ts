@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { readTopic, sharedDataPath } from '@rsvp/testkit';
 import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { readConfig } from './config.js';
@@ -9,9 +12,11 @@ import {
   drained,
   dropKeyspaces,
   expectExact,
+  kafka,
   killProcessors,
   scenario,
   spawnProcessor,
+  spawnProducer,
   stack,
   waitFor,
 } from './testing/real-pipeline.js';
@@ -58,5 +63,30 @@ describe('server outages (real servers, loopback)', () => {
     console.info(`Cassandra back: /readyz 200 after ${readyAfter} ms, processing resumed after ${resumedAfter} ms`);
     await api.stop();
     await container.unbindAllAsync();
+  }, 240_000);
+
+  it('rides out a Kafka broker restart under load: the producer loses and doubles nothing, counts exact', async () => {
+    const s = await scenario({ prefill: false });
+    const file = sharedDataPath('meetup-rsvps.ndjson');
+    const lines = readFileSync(file, 'utf8').replace(/\n$/, '').split('\n');
+    spawnProcessor(s);
+    const producer = spawnProducer(s, file, 400);
+    const exited = once(producer, 'exit');
+    await waitFor('progress', async () => (await applied(s)) > 500);
+    await stack('down', 'kafka');
+    await stack('up', 'kafka');
+    const upAt = Date.now();
+    const [code] = await exited;
+    expect(code).toBe(0);
+
+    const topic = await readTopic(kafka, s.topic);
+    const sent = [...topic.values()].flat().map((m) => m.value?.toString('utf8'));
+    expect(sent.sort()).toEqual([...lines].sort()); // each line exactly once
+    const produced = { ...s, produced: sent.length };
+    const before = await applied(produced);
+    await waitFor('processing to resume', async () => (await applied(produced)) > before || before === sent.length);
+    console.info(`Kafka back: processing resumed within ${Date.now() - upAt} ms of the broker's return`);
+    await drained(produced);
+    await expectExact(produced);
   }, 240_000);
 });
