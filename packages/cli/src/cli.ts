@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import { type Config, ConfigError, OPTION_HELP, type RawOptions, readConfig } from './config.js';
+import { type Config, ConfigError, OPTION_HELP, type RawOptions, readConfig, SECRET_ENV } from './config.js';
 import { createContainer } from './container.js';
 import { type RunningRole, startAll, startProcess, startProduce, startServe } from './roles.js';
 
@@ -57,7 +57,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
   let config: Config;
   try {
-    config = readConfig(withEnv(chosen.options, io.env));
+    config = readConfig(withEnv(chosen.options, io.env), {
+      kafkaSaslPassword: io.env[SECRET_ENV.kafkaSaslPassword],
+      cassandraPassword: io.env[SECRET_ENV.cassandraPassword],
+    });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     io.err(`rsvp ${chosen.role}: ${error.message}\n`);

@@ -1,5 +1,6 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readConfig } from './config.js';
+import { ConfigError, OPTION_HELP, readConfig } from './config.js';
 
 describe('readConfig', () => {
   it('has defaults for the local embedded run', () => {
@@ -37,5 +38,45 @@ describe('readConfig', () => {
   ])('refuses %j with a clear message', (raw, message) => {
     expect(() => readConfig(raw)).toThrow(ConfigError);
     expect(() => readConfig(raw)).toThrow(message);
+  });
+
+  it('takes passwords from the environment only, and never prints them', () => {
+    const config = readConfig(
+      {
+        kafkaSaslMechanism: 'scram-sha-512',
+        kafkaSaslUsername: 'rsvp',
+        kafkaTls: 'on',
+        cassandraUsername: 'app',
+        cassandraTls: 'on',
+      },
+      { kafkaSaslPassword: 'kafka-pw-123', cassandraPassword: 'cass-pw-456' },
+    );
+    expect(config.kafka).toMatchObject({ tls: true, sasl: { mechanism: 'scram-sha-512', username: 'rsvp' } });
+    expect(config.kafka.sasl?.password.reveal()).toBe('kafka-pw-123');
+    expect(config.cassandra.credentials?.password.reveal()).toBe('cass-pw-456');
+    const printed = [
+      JSON.stringify(config),
+      String(config.cassandra.credentials?.password),
+      inspect(config, { depth: 9 }),
+    ];
+    for (const text of printed) {
+      expect(text).not.toContain('kafka-pw-123');
+      expect(text).not.toContain('cass-pw-456');
+    }
+    expect(
+      Object.values(OPTION_HELP)
+        .map(([flags]) => flags)
+        .join(' '),
+    ).not.toMatch(/password/);
+  });
+
+  it('refuses a user name without its password, naming the variable', () => {
+    expect(() => readConfig({ cassandraUsername: 'app' })).toThrow(/RSVP_CASSANDRA_PASSWORD/);
+    expect(() => readConfig({ kafkaSaslMechanism: 'plain', kafkaSaslUsername: 'u' })).toThrow(
+      /RSVP_KAFKA_SASL_PASSWORD/,
+    );
+    expect(() => readConfig({ kafkaSaslMechanism: 'gssapi' }, { kafkaSaslPassword: 'x' })).toThrow(
+      /--kafka-sasl-mechanism/,
+    );
   });
 });

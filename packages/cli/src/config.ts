@@ -5,6 +5,7 @@ import {
   parseWindowSpec,
   type WindowSpec,
 } from '@rsvp/core';
+import { Secret } from './secret.js';
 
 /** Everything the roles need, validated once, from flags and their environment variables. */
 export interface Config {
@@ -32,14 +33,32 @@ export interface Config {
     readonly partitions: number;
     readonly replicationFactor: number;
     readonly sessionTimeoutMs: number;
+    readonly tls: boolean;
+    readonly sasl:
+      | {
+          readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+          readonly username: string;
+          readonly password: Secret;
+        }
+      | undefined;
   };
   readonly cassandra: {
     readonly contactPoints: readonly string[];
     readonly localDataCenter: string;
     readonly keyspace: string;
     readonly replication: string;
+    readonly tls: boolean;
+    readonly credentials: { readonly username: string; readonly password: Secret } | undefined;
   };
 }
+
+/** Passwords come from the environment only, never from flags (which `ps` shows). */
+export const SECRET_ENV = {
+  kafkaSaslPassword: 'RSVP_KAFKA_SASL_PASSWORD',
+  cassandraPassword: 'RSVP_CASSANDRA_PASSWORD',
+} as const;
+
+export type Secrets = { readonly [K in keyof typeof SECRET_ENV]?: string | undefined };
 
 export const DEFAULT_RATE = 200;
 
@@ -120,6 +139,14 @@ export const OPTION_HELP = {
     '30s',
     'a silent group member loses its partitions after this long',
   ],
+  kafkaTls: ['--kafka-tls <on|off>', 'RSVP_KAFKA_TLS', 'off', 'TLS to the brokers (system trust store)'],
+  kafkaSaslMechanism: [
+    '--kafka-sasl-mechanism <name>',
+    'RSVP_KAFKA_SASL_MECHANISM',
+    undefined,
+    'plain, scram-sha-256 or scram-sha-512; the password from RSVP_KAFKA_SASL_PASSWORD',
+  ],
+  kafkaSaslUsername: ['--kafka-sasl-username <name>', 'RSVP_KAFKA_SASL_USERNAME', undefined, 'SASL user name'],
   cassandraContactPoints: [
     '--cassandra-contact-points <list>',
     'RSVP_CASSANDRA_CONTACT_POINTS',
@@ -144,6 +171,13 @@ export const OPTION_HELP = {
     'SimpleStrategy:1',
     'keyspace replication when created: SimpleStrategy:<n> or NetworkTopologyStrategy:<dc>=<n>,…',
   ],
+  cassandraTls: ['--cassandra-tls <on|off>', 'RSVP_CASSANDRA_TLS', 'off', 'TLS to the nodes (system trust store)'],
+  cassandraUsername: [
+    '--cassandra-username <name>',
+    'RSVP_CASSANDRA_USERNAME',
+    undefined,
+    'user name; the password from RSVP_CASSANDRA_PASSWORD',
+  ],
 } as const satisfies Record<string, readonly [string, string, string | undefined, string]>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -153,7 +187,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export function readConfig(raw: RawOptions): Config {
+export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
   const value = (key: keyof typeof OPTION_HELP): string | undefined => raw[key] ?? OPTION_HELP[key][2];
   const flag = (key: keyof typeof OPTION_HELP) => OPTION_HELP[key][0].split(' ')[0];
   const integer = (key: keyof typeof OPTION_HELP, min: number, max: number): number | undefined => {
@@ -201,6 +235,22 @@ export function readConfig(raw: RawOptions): Config {
       throw new ConfigError(`${flag(key)} must be letters, digits, '.', '_' or '-', got "${text}"`);
     return text;
   };
+  const onOff = (key: keyof typeof OPTION_HELP): boolean => choice(key, ['on', 'off']) === 'on';
+  const saslMechanism = value('kafkaSaslMechanism');
+  const sasl = (() => {
+    if (saslMechanism === undefined) return undefined;
+    const mechanism = choice('kafkaSaslMechanism', ['plain', 'scram-sha-256', 'scram-sha-512']);
+    const username = value('kafkaSaslUsername');
+    const password = secrets.kafkaSaslPassword;
+    if (!username || !password) {
+      throw new ConfigError(`--kafka-sasl-mechanism needs --kafka-sasl-username and ${SECRET_ENV.kafkaSaslPassword}`);
+    }
+    return { mechanism, username, password: new Secret(password) };
+  })();
+  const cassandraUsername = value('cassandraUsername');
+  if (cassandraUsername !== undefined && !secrets.cassandraPassword) {
+    throw new ConfigError(`--cassandra-username needs ${SECRET_ENV.cassandraPassword}`);
+  }
   const host = value('host') ?? '';
   if (host === '') throw new ConfigError('--host must not be empty');
 
@@ -225,12 +275,19 @@ export function readConfig(raw: RawOptions): Config {
       partitions: integer('kafkaPartitions', 1, 10_000) as number,
       replicationFactor: integer('kafkaReplication', 1, 100) as number,
       sessionTimeoutMs: duration('kafkaSessionTimeout'),
+      tls: onOff('kafkaTls'),
+      sasl,
     },
     cassandra: {
       contactPoints: list('cassandraContactPoints'),
       localDataCenter: name('cassandraDatacenter'),
       keyspace: name('cassandraKeyspace'),
       replication: value('cassandraReplication') ?? '',
+      tls: onOff('cassandraTls'),
+      credentials:
+        cassandraUsername === undefined
+          ? undefined
+          : { username: cassandraUsername, password: new Secret(secrets.cassandraPassword as string) },
     },
     pipeline: {
       ...DEFAULT_PIPELINE_SETTINGS,

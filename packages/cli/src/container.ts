@@ -165,6 +165,10 @@ export function cassandraModule(config: Config): ContainerModule {
           localDataCenter: options.localDataCenter,
           keyspace: options.keyspace,
           replication: options.replication,
+          tls: options.tls,
+          ...(options.credentials && {
+            credentials: { username: options.credentials.username, password: options.credentials.password.reveal() },
+          }),
         }),
       )
       .inSingletonScope()
