@@ -59,7 +59,7 @@ describe('/api/top_venues in a real browser (Chromium)', () => {
     expect(response?.headers()['content-security-policy']).toMatch(/script-src 'self'/);
     await page.waitForLoadState('load');
 
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as { __pwned?: string }).__pwned)).toBeUndefined();
     expect(dialogs).toEqual([]);
     expect(await page.locator('script, img, svg').count()).toBe(0);
     const venueCells = await page.locator('tbody tr td:nth-child(2)').allTextContents();
