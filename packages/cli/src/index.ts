@@ -1,5 +1,5 @@
 export { type CliIo, EXIT, runCli } from './cli.js';
-export { type Config, ConfigError, OPTION_HELP, readConfig } from './config.js';
+export { type Config, ConfigError, OPTION_HELP, readConfig, SECRET_ENV } from './config.js';
 export {
   cassandraModule,
   createContainer,
