@@ -3,15 +3,10 @@ import { KafkaEventSource, partitionId } from '@rsvp/adapter-kafka';
 import { type BatchConsumer, DEFAULT_PIPELINE_SETTINGS, Pipeline } from '@rsvp/core';
 import { toOriginalRow } from '@rsvp/http-express';
 import { countingOracle, readTopic } from '@rsvp/testkit';
-import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { readConfig } from './config.js';
-import { createContainer } from './container.js';
-import { startServe } from './roles.js';
 import { systemClock } from './system-clock.js';
 import {
   applied,
-  contactPoints,
   drained,
   dropKeyspaces,
   expectCleanExit,
@@ -20,6 +15,7 @@ import {
   killAfterProgress,
   killProcessors,
   scenario,
+  serveScenario,
   spawnProcessor,
   stopProcessor,
   waitFor,
@@ -39,19 +35,10 @@ describe('exactly-once counts on real Kafka and Cassandra', () => {
     // The 6 broken lines of meetup.json, invalid UTF-8 and a tombstone.
     expect(await expectExact(s)).toEqual({ rejects: 8 });
 
-    const config = readConfig({
-      store: 'cassandra',
-      cassandraKeyspace: s.keyspace,
-      cassandraContactPoints: contactPoints.join(','),
-      port: '0',
-      logLevel: 'silent',
-    });
-    const container = await createContainer(config, pino({ level: 'silent' }));
-    const api = await startServe(container);
+    const api = await serveScenario(s);
     const rows = await (await fetch(`${api.url}/api/data`)).json();
     expect(rows).toEqual((await s.store.topVenues({})).map(toOriginalRow));
     await api.stop();
-    await container.unbindAllAsync();
   });
 
   it('filters the redelivery of a batch applied but not acknowledged to Kafka', async () => {

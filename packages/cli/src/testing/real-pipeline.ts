@@ -9,7 +9,11 @@ import { connectionSettings } from '@rsvp/stack';
 import { countingOracle, readTopic, repoRoot, sharedDataPath } from '@rsvp/testkit';
 import cassandra from 'cassandra-driver';
 import type { Kafka } from 'kafkajs';
+import pino from 'pino';
 import { expect } from 'vitest';
+import { readConfig } from '../config.js';
+import { createContainer } from '../container.js';
+import { startServe } from '../roles.js';
 import { systemClock } from '../system-clock.js';
 
 /**
@@ -223,4 +227,24 @@ export async function stack(command: 'up' | 'down', ...servers: ('kafka' | 'cass
       (error) => (error ? reject(error) : resolve()),
     ),
   );
+}
+
+/** `rsvp serve` over the scenario's keyspace, in this process, on an ephemeral port. */
+export async function serveScenario(s: Scenario): Promise<{ url: string; stop(): Promise<void> }> {
+  const config = readConfig({
+    store: 'cassandra',
+    cassandraKeyspace: s.keyspace,
+    cassandraContactPoints: contactPoints.join(','),
+    port: '0',
+    logLevel: 'silent',
+  });
+  const container = await createContainer(config, pino({ level: 'silent' }));
+  const api = await startServe(container);
+  return {
+    url: api.url as string,
+    stop: async () => {
+      await api.stop();
+      await container.unbindAllAsync();
+    },
+  };
 }
