@@ -1,0 +1,196 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ManualClock, MemoryCountStore, MemoryDeadLetterSink } from '@rsvp/adapter-memory';
+import { Pipeline, type Rsvp, RsvpSimulator, type SourceRecord, serializeRsvp } from '@rsvp/core';
+import type { Comparison } from './stats.js';
+import { summarize } from './stats.js';
+
+export interface MemoryOptions {
+  readonly venues: number;
+  /** RSVPs per venue: the pipeline keeps every RSVP's state, so memory grows with RSVPs too. */
+  readonly rsvpsPerVenue: number;
+  readonly repetitions: number;
+  /** Run the opt-in soak instead: the simulator flat out for this long, RSS sampled after GC. */
+  readonly soakSeconds?: number;
+}
+
+interface ChildReport {
+  readonly baselineRss: number;
+  readonly rss: number;
+  readonly heapUsed: number;
+  readonly venues: number;
+  readonly rsvps: number;
+  readonly seconds: number;
+  readonly samples?: readonly { readonly seconds: number; readonly messages: number; readonly rss: number }[];
+}
+
+const MB = 1024 * 1024;
+const TARGET_MB = 256;
+const PARTITIONS = 6;
+const BATCH = 500;
+const T0 = Date.UTC(2017, 2, 19);
+const CHILD_FLAG = '--memory-child';
+
+/** What the synthesized RSVPs share: a plausible member, event and group. */
+const TEMPLATE: Rsvp = {
+  rsvpId: 0,
+  mtime: T0,
+  response: 'yes',
+  guests: 0,
+  visibility: 'public',
+  venue: null,
+  member: { memberId: 12_345_678, memberName: 'member-12345678' },
+  event: {
+    eventId: '230000001',
+    eventName: 'Meetup night',
+    eventUrl: 'https://www.meetup.com/x/events/230000001/',
+    time: T0,
+  },
+  group: {
+    groupId: 10_000_001,
+    groupName: 'London Tech',
+    groupUrlname: 'London-Tech',
+    groupCity: 'London',
+    groupCountry: 'gb',
+    groupState: null,
+    groupLat: 51.5,
+    groupLon: -0.12,
+    groupTopics: [{ urlkey: 'softwaredev', topicName: 'Software Development' }],
+  },
+};
+
+/** Runs each measurement in a fresh child process (with --expose-gc), so that RSS is the processor's alone. */
+export async function memory(options: MemoryOptions): Promise<Comparison[]> {
+  const reports: ChildReport[] = [];
+  const repetitions = options.soakSeconds === undefined ? options.repetitions : 1;
+  for (let r = 0; r < repetitions; r++) reports.push(await runChild(options));
+  const rssMb = reports.map((report) => report.rss / MB);
+  const baseMb = reports.map((report) => report.baselineRss / MB);
+  const name =
+    options.soakSeconds === undefined
+      ? `processor RSS after GC, ${options.venues.toLocaleString('en')} venues`
+      : `processor RSS after GC, ${options.soakSeconds} s soak`;
+  const median = summarize(rssMb).median;
+  return [
+    {
+      name,
+      unit: 'MB',
+      subject: summarize(rssMb),
+      yardstick: { name: 'the same process before any RSVP', ...summarize(baseMb) },
+      ratio: summarize(rssMb.map((rss, i) => rss / (baseMb[i] as number))),
+      extra: {
+        absoluteTarget: { mb: TARGET_MB, met: median <= TARGET_MB },
+        heapUsedMb: summarize(reports.map((report) => report.heapUsed / MB)),
+        venues: reports[0]?.venues,
+        rsvps: reports[0]?.rsvps,
+        seconds: summarize(reports.map((report) => report.seconds)),
+        ...(reports[0]?.samples && { samples: reports[0].samples }),
+      },
+    },
+  ];
+}
+
+function runChild(options: MemoryOptions): Promise<ChildReport> {
+  const file = fileURLToPath(import.meta.url);
+  const args = [...process.execArgv, '--expose-gc', file, CHILD_FLAG, JSON.stringify(options)];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(JSON.parse(out) as ChildReport);
+      else reject(new Error(`memory child exited with ${code}`));
+    });
+  });
+}
+
+/** The n-th synthesized RSVP: venue n mod venues, so that every venue is named; mtimes over one day. */
+function synthesized(n: number, options: MemoryOptions): Rsvp {
+  const venueIndex = n % options.venues;
+  const total = options.venues * options.rsvpsPerVenue;
+  return {
+    ...TEMPLATE,
+    rsvpId: 1_000_000_000 + n,
+    mtime: T0 + Math.floor((n * 86_400_000) / total),
+    response: n % 7 === 6 ? 'no' : 'yes', // 100,000 is not a multiple of 7: every venue gets a yes
+    venue: {
+      venueId: 20_000_000 + venueIndex,
+      venueName: `Venue ${venueIndex}`,
+      lat: Math.round((51.5 + (venueIndex % 1000) / 1e4) * 1e6) / 1e6,
+      lon: Math.round((-0.12 - (venueIndex % 997) / 1e4) * 1e6) / 1e6,
+    },
+  };
+}
+
+async function child(options: MemoryOptions): Promise<ChildReport> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with --expose-gc');
+  const collect = (): NodeJS.MemoryUsage => {
+    gc();
+    gc();
+    return process.memoryUsage();
+  };
+  const encoder = new TextEncoder();
+  const baselineRss = collect().rss;
+
+  const clock = new ManualClock(T0);
+  const store = new MemoryCountStore();
+  const pipeline = new Pipeline({ store, deadLetters: new MemoryDeadLetterSink(1_000), clock });
+  const pending: SourceRecord[][] = Array.from({ length: PARTITIONS }, () => []);
+  const offsets = new Array<number>(PARTITIONS).fill(0);
+  const flush = async (p: number) => {
+    const records = pending[p] as SourceRecord[];
+    if (records.length > 0) await pipeline.handleBatch({ partition: `rsvps:${p}`, records });
+    pending[p] = [];
+  };
+  const push = async (n: number, message: string) => {
+    const p = n % PARTITIONS;
+    const records = pending[p] as SourceRecord[];
+    const offset = offsets[p] ?? 0;
+    offsets[p] = offset + 1;
+    records.push({ offset, value: encoder.encode(message) });
+    if (records.length >= BATCH) await flush(p);
+  };
+
+  const started = performance.now();
+  const samples: { seconds: number; messages: number; rss: number }[] = [];
+  let n = 0;
+  if (options.soakSeconds === undefined) {
+    clock.set(T0 + 2 * 86_400_000);
+    for (; n < options.venues * options.rsvpsPerVenue; n++) await push(n, serializeRsvp(synthesized(n, options)));
+  } else {
+    const simulator = new RsvpSimulator({ venueCount: options.venues });
+    let nextSample = started;
+    while (performance.now() - started < options.soakSeconds * 1000) {
+      for (let i = 0; i < BATCH; i++, n++) {
+        clock.advance(5); // 200 RSVP/s of event time, processed as fast as they come
+        await push(n, simulator.next(clock.now()));
+      }
+      if (performance.now() >= nextSample) {
+        samples.push({ seconds: (performance.now() - started) / 1000, messages: n, rss: collect().rss });
+        nextSample += 30_000;
+      }
+    }
+  }
+  for (let p = 0; p < PARTITIONS; p++) await flush(p);
+  const seconds = (performance.now() - started) / 1000;
+  const usage = collect();
+  const venues = (await store.topVenues({})).length;
+  return {
+    baselineRss,
+    rss: usage.rss,
+    heapUsed: usage.heapUsed,
+    venues,
+    rsvps: n,
+    seconds,
+    ...(samples.length > 0 && { samples }),
+  };
+}
+
+if (process.argv[2] === CHILD_FLAG) {
+  const report = await child(JSON.parse(process.argv[3] ?? '{}') as MemoryOptions);
+  process.stdout.write(JSON.stringify(report));
+}
