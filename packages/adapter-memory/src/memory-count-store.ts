@@ -11,6 +11,7 @@ import {
   VenueRanking,
   type VenueRow,
   type VenueTotal,
+  type WindowCount,
 } from '@rsvp/core';
 
 interface StoredPartition {
@@ -18,23 +19,24 @@ interface StoredPartition {
   maxEventTime: number | null;
   readonly rsvps: Map<number, RsvpState>;
   readonly venues: Map<number, VenueTotal>;
-  /** Keyed by `window@start`, then venue id. */
-  readonly windows: Map<string, Map<number, number>>;
+  /** Window family name → start → venue id → count. */
+  readonly windows: Map<string, Map<number, Map<number, number>>>;
 }
 
 /** Counts in this process's memory: the embedded default, and the oracle's twin in tests. */
 export class MemoryCountStore implements CountStore, VenueCountQuery {
   private readonly partitions = new Map<PartitionId, StoredPartition>();
+  /** Answers computed since the last commit: the API asks far more often than batches arrive. */
+  private answers = new Map<string, VenueRow[]>();
 
   async load(partition: PartitionId): Promise<PartitionSnapshot> {
     const stored = this.partitions.get(partition);
     if (stored === undefined) return emptySnapshot(partition);
-    const windows = [];
-    for (const [key, counts] of stored.windows) {
-      const at = key.lastIndexOf('@');
-      const window = key.slice(0, at);
-      const start = Number(key.slice(at + 1));
-      for (const [venueId, count] of counts) windows.push({ window, start, venueId, count });
+    const windows: WindowCount[] = [];
+    for (const [window, starts] of stored.windows) {
+      for (const [start, counts] of starts) {
+        for (const [venueId, count] of counts) windows.push({ window, start, venueId, count });
+      }
     }
     return {
       partition,
@@ -57,37 +59,18 @@ export class MemoryCountStore implements CountStore, VenueCountQuery {
     target.maxEventTime = commit.maxEventTime;
     for (const rsvp of commit.rsvps) target.rsvps.set(rsvp.rsvpId, rsvp);
     for (const venue of commit.venues) target.venues.set(venue.venueId, venue);
-    for (const cell of commit.windows) {
-      const key = `${cell.window}@${cell.start}`;
-      let counts = target.windows.get(key);
-      if (counts === undefined) {
-        counts = new Map();
-        target.windows.set(key, counts);
-      }
-      counts.set(cell.venueId, cell.count);
-    }
+    for (const cell of commit.windows) cellsOf(target, cell.window, cell.start).set(cell.venueId, cell.count);
+    if (this.answers.size > 0) this.answers = new Map();
   }
 
   async topVenues(request: TopVenuesRequest): Promise<VenueRow[]> {
-    const ranking = new VenueRanking();
-    const key = request.window && `${request.window.name}@${request.window.start}`;
-    for (const stored of this.partitions.values()) {
-      if (key === undefined) {
-        for (const venue of stored.venues.values()) {
-          ranking.addCount(venue.venueId, venue.count);
-          ranking.addDisplay(venue.venueId, venue.display);
-        }
-      } else {
-        for (const [venueId, count] of stored.windows.get(key) ?? []) ranking.addCount(venueId, count);
-      }
+    const key = request.window ? `${request.limit}|${request.window.name}@${request.window.start}` : `${request.limit}`;
+    let rows = this.answers.get(key);
+    if (rows === undefined) {
+      rows = this.rank(request);
+      if (this.answers.size < 64) this.answers.set(key, rows);
     }
-    if (key !== undefined) {
-      // Window rows show the venue as its all-time row does, whichever partition named it last.
-      for (const stored of this.partitions.values()) {
-        for (const venue of stored.venues.values()) ranking.addDisplay(venue.venueId, venue.display);
-      }
-    }
-    return ranking.top(request.limit);
+    return rows.slice();
   }
 
   async latestEventTime(): Promise<number | null> {
@@ -97,6 +80,23 @@ export class MemoryCountStore implements CountStore, VenueCountQuery {
         latest = stored.maxEventTime;
     }
     return latest;
+  }
+
+  private rank(request: TopVenuesRequest): VenueRow[] {
+    const ranking = new VenueRanking();
+    const { window } = request;
+    for (const stored of this.partitions.values()) {
+      if (window === undefined) {
+        for (const venue of stored.venues.values()) ranking.addCount(venue.venueId, venue.count);
+      } else {
+        for (const [venueId, count] of stored.windows.get(window.name)?.get(window.start) ?? []) {
+          ranking.addCount(venueId, count);
+        }
+      }
+      // Rows show the venue as its all-time row does, whichever partition named it last.
+      for (const venue of stored.venues.values()) ranking.addDisplay(venue.venueId, venue.display);
+    }
+    return ranking.top(request.limit);
   }
 
   private create(partition: PartitionId): StoredPartition {
@@ -110,4 +110,18 @@ export class MemoryCountStore implements CountStore, VenueCountQuery {
     this.partitions.set(partition, stored);
     return stored;
   }
+}
+
+function cellsOf(stored: StoredPartition, window: string, start: number): Map<number, number> {
+  let starts = stored.windows.get(window);
+  if (starts === undefined) {
+    starts = new Map();
+    stored.windows.set(window, starts);
+  }
+  let cells = starts.get(start);
+  if (cells === undefined) {
+    cells = new Map();
+    starts.set(start, cells);
+  }
+  return cells;
 }

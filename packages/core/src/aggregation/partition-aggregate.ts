@@ -7,7 +7,7 @@ import type {
   WindowCount,
 } from '../ports/count-store.js';
 import type { Rsvp } from '../rsvp/rsvp.js';
-import { type WindowSpec, windowStartsContaining } from '../windows/window-spec.js';
+import type { WindowSpec } from '../windows/window-spec.js';
 import type { AggregationSettings } from './aggregation-settings.js';
 
 export type ApplyOutcome =
@@ -20,7 +20,13 @@ interface OpenWindow {
   readonly spec: WindowSpec;
   readonly start: number;
   readonly counts: Map<number, number>;
+  /** Venues whose count changed since the last commit. */
+  readonly changed: Set<number>;
 }
+
+const COUNTED: ApplyOutcome = { kind: 'counted', late: false };
+const COUNTED_LATE: ApplyOutcome = { kind: 'counted', late: true };
+const SUPERSEDED: ApplyOutcome = { kind: 'superseded' };
 
 /**
  * The working state of one partition: every RSVP's latest message, all-time venue counts, and the
@@ -32,26 +38,27 @@ export class PartitionAggregate {
   private maxEventTimeValue: number | null;
   private readonly rsvps = new Map<number, RsvpState>();
   private readonly venues = new Map<number, VenueTotal>();
-  private readonly windows = new Map<string, OpenWindow>();
-  private readonly specs: ReadonlyMap<string, WindowSpec>;
+  /** Open windows per family, by start (numbers, not string keys: this is the hot path). */
+  private readonly windows: Map<number, OpenWindow>[];
   private readonly changedRsvps = new Set<number>();
   private readonly changedVenues = new Set<number>();
-  private readonly changedCells = new Map<OpenWindow, Set<number>>();
+  private readonly changedWindows = new Set<OpenWindow>();
 
   constructor(
     private readonly snapshot: Pick<PartitionSnapshot, 'partition'> & Partial<PartitionSnapshot>,
     private readonly settings: AggregationSettings,
   ) {
-    this.specs = new Map(settings.windows.map((spec) => [spec.name, spec]));
+    this.windows = settings.windows.map(() => new Map());
     this.nextOffsetValue = snapshot.nextOffset ?? 0;
     this.committedOffset = this.nextOffsetValue;
     this.maxEventTimeValue = snapshot.maxEventTime ?? null;
     for (const rsvp of snapshot.rsvps ?? []) this.rsvps.set(rsvp.rsvpId, rsvp);
     for (const venue of snapshot.venues ?? []) this.venues.set(venue.venueId, venue);
     for (const cell of snapshot.windows ?? []) {
-      const spec = this.specs.get(cell.window);
-      if (spec && !this.isClosed(spec, cell.start))
-        this.openWindow(spec, cell.start).counts.set(cell.venueId, cell.count);
+      const family = settings.windows.findIndex((spec) => spec.name === cell.window);
+      if (family >= 0 && cell.start > this.closedUpTo(family)) {
+        this.openWindow(family, cell.start).counts.set(cell.venueId, cell.count);
+      }
     }
   }
 
@@ -71,30 +78,23 @@ export class PartitionAggregate {
 
   apply(rsvp: Rsvp, offset: number): ApplyOutcome {
     if (this.maxEventTimeValue === null || rsvp.mtime > this.maxEventTimeValue) this.maxEventTimeValue = rsvp.mtime;
-    if (rsvp.venue !== null) {
-      this.showVenue(rsvp.venue.venueId, {
-        venueName: rsvp.venue.venueName,
-        groupCity: rsvp.group.groupCity,
-        lat: rsvp.venue.lat,
-        lon: rsvp.venue.lon,
-        mtime: rsvp.mtime,
-        rsvpId: rsvp.rsvpId,
-        offset,
-      });
-    }
+    if (rsvp.venue !== null) this.showVenue(rsvp, offset);
     const previous = this.rsvps.get(rsvp.rsvpId);
     // The latest message wins; on equal mtime the later one in the stream, which is this one.
-    if (previous !== undefined && rsvp.mtime < previous.mtime) return { kind: 'superseded' };
+    if (previous !== undefined && rsvp.mtime < previous.mtime) return SUPERSEDED;
 
     const venueId = rsvp.response === 'yes' && rsvp.venue !== null ? rsvp.venue.venueId : null;
-    let late = false;
-    if (previous !== undefined && previous.venueId !== null) {
-      late = this.count(previous.venueId, previous.mtime, -1) || late;
-    }
-    if (venueId !== null) late = this.count(venueId, rsvp.mtime, +1) || late;
     this.rsvps.set(rsvp.rsvpId, { rsvpId: rsvp.rsvpId, mtime: rsvp.mtime, venueId });
     this.changedRsvps.add(rsvp.rsvpId);
-    return { kind: 'counted', late };
+    const previousVenue = previous === undefined ? null : previous.venueId;
+    // A re-send that stays at the same venue, in the same windows, moves nothing.
+    if (previousVenue === venueId && (venueId === null || this.sameWindows(previous as RsvpState, rsvp.mtime))) {
+      return COUNTED;
+    }
+    let late = false;
+    if (previousVenue !== null) late = this.count(previousVenue, (previous as RsvpState).mtime, -1);
+    if (venueId !== null) late = this.count(venueId, rsvp.mtime, +1) || late;
+    return late ? COUNTED_LATE : COUNTED;
   }
 
   /**
@@ -107,11 +107,12 @@ export class PartitionAggregate {
     const venues: VenueTotal[] = [];
     for (const id of this.changedVenues) venues.push(this.venues.get(id) as VenueTotal);
     const windows: WindowCount[] = [];
-    for (const [window, venueIds] of this.changedCells) {
-      for (const venueId of venueIds) {
+    for (const window of this.changedWindows) {
+      for (const venueId of window.changed) {
         const count = window.counts.get(venueId) ?? 0;
         windows.push({ window: window.spec.name, start: window.start, venueId, count });
       }
+      window.changed.clear();
     }
     const commit: PartitionCommit = {
       partition: this.partition,
@@ -125,10 +126,11 @@ export class PartitionAggregate {
     this.committedOffset = this.nextOffsetValue;
     this.changedRsvps.clear();
     this.changedVenues.clear();
-    this.changedCells.clear();
-    for (const [key, window] of this.windows) {
-      if (this.isClosed(window.spec, window.start)) this.windows.delete(key);
-    }
+    this.changedWindows.clear();
+    this.windows.forEach((open, family) => {
+      const closedUpTo = this.closedUpTo(family);
+      for (const start of open.keys()) if (start <= closedUpTo) open.delete(start);
+    });
     return commit;
   }
 
@@ -138,46 +140,72 @@ export class PartitionAggregate {
     this.venues.set(venueId, { ...total, count: total.count + delta });
     this.changedVenues.add(venueId);
     let late = false;
-    for (const spec of this.settings.windows) {
-      for (const start of windowStartsContaining(spec, mtime)) {
-        if (this.isClosed(spec, start)) {
+    const specs = this.settings.windows;
+    for (let family = 0; family < specs.length; family++) {
+      const spec = specs[family] as WindowSpec;
+      const closedUpTo = this.closedUpTo(family);
+      // The windows containing mtime, newest first: once one is closed, the older ones are too.
+      for (
+        let start = Math.floor(mtime / spec.slideMs) * spec.slideMs;
+        start > mtime - spec.sizeMs;
+        start -= spec.slideMs
+      ) {
+        if (start <= closedUpTo) {
           late = true;
-          continue;
+          break;
         }
-        const window = this.openWindow(spec, start);
+        const window = this.openWindow(family, start);
         window.counts.set(venueId, (window.counts.get(venueId) ?? 0) + delta);
-        const changed = this.changedCells.get(window);
-        if (changed === undefined) this.changedCells.set(window, new Set([venueId]));
-        else changed.add(venueId);
+        window.changed.add(venueId);
+        this.changedWindows.add(window);
       }
     }
     return late;
   }
 
-  private showVenue(venueId: number, display: VenueDisplay): void {
-    const current = this.venues.get(venueId);
-    if (current === undefined) {
-      this.venues.set(venueId, { venueId, count: 0, display });
-    } else if (isNewer(display, current.display)) {
-      this.venues.set(venueId, { ...current, display });
-    } else {
-      return;
+  /** True when two event times fall in the same windows of every family. */
+  private sameWindows(previous: RsvpState, mtime: number): boolean {
+    for (const spec of this.settings.windows) {
+      if (Math.floor(previous.mtime / spec.slideMs) !== Math.floor(mtime / spec.slideMs)) return false;
     }
-    this.changedVenues.add(venueId);
+    return true;
   }
 
-  private isClosed(spec: WindowSpec, start: number): boolean {
-    if (this.maxEventTimeValue === null) return false;
+  private showVenue(rsvp: Rsvp, offset: number): void {
+    const venue = rsvp.venue as NonNullable<Rsvp['venue']>;
+    const current = this.venues.get(venue.venueId);
+    if (current !== undefined && !isNewerMessage(rsvp.mtime, rsvp.rsvpId, offset, current.display)) return;
+    const display: VenueDisplay = {
+      venueName: venue.venueName,
+      groupCity: rsvp.group.groupCity,
+      lat: venue.lat,
+      lon: venue.lon,
+      mtime: rsvp.mtime,
+      rsvpId: rsvp.rsvpId,
+      offset,
+    };
+    this.venues.set(venue.venueId, {
+      venueId: venue.venueId,
+      count: current === undefined ? 0 : current.count,
+      display,
+    });
+    this.changedVenues.add(venue.venueId);
+  }
+
+  /** Windows of this family starting at or before this are closed: the watermark passed their end + lateness. */
+  private closedUpTo(family: number): number {
+    if (this.maxEventTimeValue === null) return Number.NEGATIVE_INFINITY;
+    const spec = this.settings.windows[family] as WindowSpec;
     const watermark = this.maxEventTimeValue - this.settings.maxOutOfOrdernessMs;
-    return watermark >= start + spec.sizeMs + this.settings.allowedLatenessMs;
+    return watermark - spec.sizeMs - this.settings.allowedLatenessMs;
   }
 
-  private openWindow(spec: WindowSpec, start: number): OpenWindow {
-    const key = `${spec.name}@${start}`;
-    let window = this.windows.get(key);
+  private openWindow(family: number, start: number): OpenWindow {
+    const open = this.windows[family] as Map<number, OpenWindow>;
+    let window = open.get(start);
     if (window === undefined) {
-      window = { spec, start, counts: new Map() };
-      this.windows.set(key, window);
+      window = { spec: this.settings.windows[family] as WindowSpec, start, counts: new Map(), changed: new Set() };
+      open.set(start, window);
     }
     return window;
   }
@@ -185,7 +213,11 @@ export class PartitionAggregate {
 
 /** Orders venue displays by the message they came from: (mtime, rsvpId, offset). */
 export function isNewer(a: VenueDisplay, b: VenueDisplay): boolean {
-  if (a.mtime !== b.mtime) return a.mtime > b.mtime;
-  if (a.rsvpId !== b.rsvpId) return a.rsvpId > b.rsvpId;
-  return a.offset > b.offset;
+  return isNewerMessage(a.mtime, a.rsvpId, a.offset, b);
+}
+
+function isNewerMessage(mtime: number, rsvpId: number, offset: number, than: VenueDisplay): boolean {
+  if (mtime !== than.mtime) return mtime > than.mtime;
+  if (rsvpId !== than.rsvpId) return rsvpId > than.rsvpId;
+  return offset > than.offset;
 }
