@@ -133,4 +133,17 @@ describe('health, errors and unknown routes', () => {
     expect(text).not.toContain('9042');
     expect(errors).toHaveLength(1);
   });
+
+  it('ignores request bodies, even large ones, and answers malformed paths with JSON, never a stack trace', async () => {
+    const base = await serve();
+    const big = await fetch(`${base}/api/data`, { method: 'POST', body: 'x'.repeat(1_000_000) });
+    expect(big.status).toBe(404);
+    expect(await big.json()).toMatchObject({ error: { code: 'not_found' } });
+    const malformed = await fetch(`${base}/api/%E0%A4%A`);
+    expect(malformed.headers.get('content-type')).toMatch(/^application\/json/);
+    const text = await malformed.text();
+    expect(text).not.toMatch(/at .*\.(js|ts):\d+/);
+    expect(JSON.parse(text)).toHaveProperty('error.code');
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
 });
