@@ -43,7 +43,11 @@ describe('server outages (real servers, loopback)', () => {
     const upAt = Date.now();
     await waitFor('/readyz to recover', async () => (await ready(api.url)) === 200, 60_000);
     const readyAfter = Date.now() - upAt;
-    const before = await applied(s);
+    let before = -1;
+    await waitFor('the test store to reconnect', async () => {
+      before = await applied(s);
+      return true;
+    });
     await waitFor('processing to resume', async () => (await applied(s)) > before || before === s.produced, 120_000);
     const resumedAfter = Date.now() - upAt;
     await drained(s);

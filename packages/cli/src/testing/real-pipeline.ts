@@ -137,10 +137,17 @@ export async function applied(s: Scenario): Promise<number> {
   return total;
 }
 
+/** Polls until `condition` holds; a condition that throws (a server still coming back) counts as not yet. */
 export async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  let lastError: unknown;
+  for (;;) {
+    try {
+      if (await condition()) return;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`, { cause: lastError });
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
