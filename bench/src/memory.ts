@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ManualClock, MemoryCountStore, MemoryDeadLetterSink } from '@rsvp/adapter-memory';
+import { readConfig } from '@rsvp/cli';
 import { Pipeline, type Rsvp, RsvpSimulator, type SourceRecord, serializeRsvp } from '@rsvp/core';
 import type { Comparison } from './stats.js';
 import { summarize } from './stats.js';
@@ -137,7 +138,8 @@ async function child(options: MemoryOptions): Promise<ChildReport> {
   const baselineRss = collect().rss;
 
   const clock = new ManualClock(T0);
-  const store = new MemoryCountStore();
+  // As `rsvp all` configures it: windows older than the default --window-retention (2h) are forgotten.
+  const store = new MemoryCountStore({ windowRetentionMs: readConfig({}).windowRetentionMs });
   const pipeline = new Pipeline({ store, deadLetters: new MemoryDeadLetterSink(1_000), clock });
   const pending: SourceRecord[][] = Array.from({ length: PARTITIONS }, () => []);
   const offsets = new Array<number>(PARTITIONS).fill(0);

@@ -23,9 +23,24 @@ interface StoredPartition {
   readonly windows: Map<string, Map<number, Map<number, number>>>;
 }
 
+export interface MemoryCountStoreOptions {
+  /**
+   * Windows that started longer than this before a partition's latest event time are forgotten, so that a
+   * long run does not grow without bound. Must exceed the largest window plus its lateness (the API asks
+   * only for current windows). All of them are kept when absent.
+   */
+  readonly windowRetentionMs?: number;
+}
+
 /** Counts in this process's memory: the embedded default, and the oracle's twin in tests. */
 export class MemoryCountStore implements CountStore, VenueCountQuery {
   private readonly partitions = new Map<PartitionId, StoredPartition>();
+  private readonly windowRetentionMs: number;
+
+  constructor(options: MemoryCountStoreOptions = {}) {
+    this.windowRetentionMs = options.windowRetentionMs ?? Number.POSITIVE_INFINITY;
+    if (!(this.windowRetentionMs > 0)) throw new RangeError('windowRetentionMs must be positive');
+  }
   /** Answers computed since the last commit: the API asks far more often than batches arrive. */
   private answers = new Map<string, VenueRow[]>();
 
@@ -60,6 +75,12 @@ export class MemoryCountStore implements CountStore, VenueCountQuery {
     for (const rsvp of commit.rsvps) target.rsvps.set(rsvp.rsvpId, rsvp);
     for (const venue of commit.venues) target.venues.set(venue.venueId, venue);
     for (const cell of commit.windows) cellsOf(target, cell.window, cell.start).set(cell.venueId, cell.count);
+    if (commit.maxEventTime !== null && Number.isFinite(this.windowRetentionMs)) {
+      const oldest = commit.maxEventTime - this.windowRetentionMs;
+      for (const starts of target.windows.values()) {
+        for (const start of starts.keys()) if (start < oldest) starts.delete(start);
+      }
+    }
     if (this.answers.size > 0) this.answers = new Map();
   }
 

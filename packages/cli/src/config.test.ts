@@ -17,6 +17,7 @@ describe('readConfig', () => {
       outOfOrderness: '250ms',
       rate: '5000',
       port: '0',
+      windowRetention: '2d',
     });
     expect(config.pipeline.windows).toEqual([
       { name: '30s', sizeMs: 30_000, slideMs: 30_000 },
@@ -35,6 +36,7 @@ describe('readConfig', () => {
     [{ allowedLateness: 'soon' }, /--allowed-lateness must be a duration/],
     [{ logLevel: 'loud' }, /--log-level/],
     [{ host: '' }, /--host/],
+    [{ windowRetention: '1h' }, /--window-retention must exceed/],
   ])('refuses %j with a clear message', (raw, message) => {
     expect(() => readConfig(raw)).toThrow(ConfigError);
     expect(() => readConfig(raw)).toThrow(message);

@@ -23,6 +23,8 @@ export interface Config {
   readonly progressIntervalMs: number;
   readonly logLevel: string;
   readonly pipeline: PipelineSettings;
+  /** The memory store forgets windows that started longer ago than this (event time). */
+  readonly windowRetentionMs: number;
   readonly source: 'memory' | 'kafka';
   readonly store: 'memory' | 'cassandra';
   readonly kafka: {
@@ -101,6 +103,12 @@ export const OPTION_HELP = {
     'RSVP_ALLOWED_LATENESS',
     '1m',
     'how long a window stays open after the watermark passes it',
+  ],
+  windowRetention: [
+    '--window-retention <duration>',
+    'RSVP_WINDOW_RETENTION',
+    '2h',
+    'the memory store forgets windows that started longer ago than this',
   ],
   batchSize: ['--batch-size <n>', 'RSVP_BATCH_SIZE', '500', 'records per batch'],
   progressInterval: [
@@ -251,6 +259,15 @@ export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
   if (cassandraUsername !== undefined && !secrets.cassandraPassword) {
     throw new ConfigError(`--cassandra-username needs ${SECRET_ENV.cassandraPassword}`);
   }
+  const windowRetentionMs = duration('windowRetention');
+  const allowedLatenessMs = duration('allowedLateness');
+  const maxOutOfOrdernessMs = duration('outOfOrderness');
+  const longest = Math.max(...windows.map((w) => w.sizeMs)) + allowedLatenessMs + maxOutOfOrdernessMs;
+  if (windowRetentionMs <= longest) {
+    throw new ConfigError(
+      `--window-retention must exceed the largest window plus lateness and out-of-orderness (${longest} ms)`,
+    );
+  }
   const host = value('host') ?? '';
   if (host === '') throw new ConfigError('--host must not be empty');
 
@@ -265,6 +282,7 @@ export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
     batchSize: integer('batchSize', 1, 100_000) as number,
     progressIntervalMs: Math.max(duration('progressInterval'), 100),
     logLevel,
+    windowRetentionMs,
     source: choice('source', ['memory', 'kafka']),
     store: choice('store', ['memory', 'cassandra']),
     kafka: {
@@ -292,8 +310,8 @@ export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
     pipeline: {
       ...DEFAULT_PIPELINE_SETTINGS,
       windows,
-      maxOutOfOrdernessMs: duration('outOfOrderness'),
-      allowedLatenessMs: duration('allowedLateness'),
+      maxOutOfOrdernessMs,
+      allowedLatenessMs,
     },
   };
 }

@@ -69,7 +69,7 @@ export function runtimeModule(config: Config, logger: Logger): ContainerModule {
 export function memoryModule(config: Config): ContainerModule {
   return new ContainerModule(({ bind }) => {
     if (config.store === 'memory') {
-      const store = new MemoryCountStore(); // one object answers both ports
+      const store = new MemoryCountStore({ windowRetentionMs: config.windowRetentionMs }); // one object, both ports
       bind<CountStore>(PORTS.CountStore).toConstantValue(store);
       bind<VenueCountQuery>(PORTS.VenueCountQuery).toConstantValue(store);
       bind(APP.StoreReady).toConstantValue(async () => true);
