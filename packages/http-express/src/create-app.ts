@@ -4,6 +4,7 @@ import express, { type ErrorRequestHandler, type Express, type Response } from '
 import helmet from 'helmet';
 import Mustache from 'mustache';
 import { apiError } from './api-error.js';
+import { openApiDocument } from './openapi.js';
 import { readVenueRequest, toTopVenuesRequest, type VenueRequest } from './venue-request.js';
 
 export interface AppDeps {
@@ -39,6 +40,7 @@ export function toOriginalRow(row: VenueRow): OriginalRow {
 /** The API as an Express app, without a socket: `app.listen()` it, or hand it to a test. */
 export function createApp(deps: AppDeps): Express {
   const options = { windows: deps.windows, maxLimit: deps.maxLimit ?? 10_000 };
+  const pageRows = deps.pageRows ?? 20;
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -65,10 +67,15 @@ export function createApp(deps: AppDeps): Express {
   app.get('/api/top_venues', async (req, res) => {
     const request = badRequest(res, req.query);
     if (!request) return;
-    const top = await rows({ limit: deps.pageRows ?? 20, ...request });
+    const top = await rows({ limit: pageRows, ...request });
     const scope = request.window ? `Current ${request.window.name} window` : 'All time';
     const view = { scope, rows: top.map((row, i) => ({ rank: i + 1, ...toOriginalRow(row) })) };
     res.type('html').send(Mustache.render(PAGE, view));
+  });
+
+  const description = openApiDocument({ ...options, pageRows });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(description);
   });
 
   app.get('/healthz', (_req, res) => {
