@@ -67,8 +67,8 @@ function rewriteRefs(schema: object): object {
 describe('GET /openapi.json', () => {
   it('is an OpenAPI 3.1 document naming the configured windows and limits', () => {
     expect(spec).toMatchObject({ openapi: '3.1.0' });
-    const parameters = (spec.paths['/api/data']?.get as unknown as { parameters: { name: string; schema: object }[] })
-      .parameters;
+    const data = spec.paths['/api/data'] as unknown as { get: { parameters: { name: string; schema: object }[] } };
+    const parameters = data.get.parameters;
     expect(parameters).toEqual([
       expect.objectContaining({ name: 'limit', schema: { type: 'integer', minimum: 1, maximum: 50 } }),
       expect.objectContaining({ name: 'window', schema: { type: 'string', enum: ['1h'] } }),
