@@ -22,6 +22,7 @@ import { Container, ContainerModule } from 'inversify';
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { type Config, DEFAULT_RATE } from './config.js';
+import { RsvpMetrics } from './metrics.js';
 import { systemClock } from './system-clock.js';
 import { APP } from './tokens.js';
 
@@ -62,6 +63,7 @@ export function runtimeModule(config: Config, logger: Logger): ContainerModule {
     bind(APP.Config).toConstantValue(config);
     bind(APP.Logger).toConstantValue(logger);
     bind(PORTS.Clock).toConstantValue(systemClock);
+    bind(APP.Metrics).toConstantValue(new RsvpMetrics());
   });
 }
 
@@ -185,9 +187,12 @@ export function cassandraModule(config: Config): ContainerModule {
 export const pipelineModule = new ContainerModule(({ bind }) => {
   bind<Pipeline>(APP.Pipeline)
     .toResolvedValue(
-      (store: CountStore, deadLetters: DeadLetterSink, clock: Clock, config: Config) =>
-        new Pipeline({ store, deadLetters, clock }, config.pipeline),
-      [PORTS.CountStore, PORTS.DeadLetterSink, PORTS.Clock, APP.Config],
+      (store: CountStore, deadLetters: DeadLetterSink, clock: Clock, config: Config, metrics: RsvpMetrics) =>
+        new Pipeline(
+          { store, deadLetters, clock, onBatchStored: (report) => metrics.batchStored(report) },
+          config.pipeline,
+        ),
+      [PORTS.CountStore, PORTS.DeadLetterSink, PORTS.Clock, APP.Config, APP.Metrics],
     )
     .inSingletonScope();
 });

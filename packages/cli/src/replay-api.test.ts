@@ -46,4 +46,32 @@ describe('rsvp all --replay meetup.json', () => {
     const page = await (await fetch(`${running.url}/api/top_venues?limit=3`)).text();
     expect(page).toContain(`<td>${expected[0]?.venue_name}</td>`);
   });
+
+  it('exports where every record went, and the API requests, as Prometheus metrics', async () => {
+    const config = readConfig({ replay: sharedDataPath('meetup.json'), port: '0', logLevel: 'silent' });
+    running = await startAll(await createContainer(config, pino({ level: 'silent' })));
+    const records = (text: string) =>
+      [...text.matchAll(/^rsvp_records_total\{outcome="(\w+)",reason="(\w*)"\} (\d+)$/gm)].map(
+        ([, outcome, reason, n]) => ({
+          outcome,
+          reason,
+          n: Number(n),
+        }),
+      );
+    let text = '';
+    for (let attempt = 0; attempt < 100; attempt++) {
+      text = await (await fetch(`${running.url}/metrics`)).text();
+      if (records(text).reduce((sum, r) => sum + r.n, 0) === 1542) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(records(text).reduce((sum, r) => sum + r.n, 0)).toBe(1542); // every line of the file
+    expect(records(text)).toContainEqual({ outcome: 'dead_lettered', reason: 'invalid_json', n: 6 });
+    await fetch(`${running.url}/api/data?limit=1`);
+    text = await (await fetch(`${running.url}/metrics`)).text();
+    expect(text).toMatch(
+      /^rsvp_http_request_duration_seconds_count\{method="GET",route="\/api\/data",status="200"\} 1$/m,
+    );
+    expect(text).toMatch(/^rsvp_batch_duration_seconds_count \d+$/m);
+    expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
+  });
 });

@@ -101,11 +101,14 @@ export async function startServe(container: Container): Promise<RunningRole> {
 async function startApi(container: Container): Promise<RunningRole & { url: string }> {
   const config = await resolve(container, APP.Config);
   const logger = await resolve(container, APP.Logger);
+  const metrics = await resolve(container, APP.Metrics);
   const app = createApp({
     query: await resolve(container, PORTS.VenueCountQuery),
     windows: config.pipeline.windows,
     isReady: await resolve(container, APP.StoreReady),
     onError: (error) => logger.error({ err: error }, 'request failed'),
+    metrics: { contentType: metrics.registry.contentType, render: () => metrics.registry.metrics() },
+    onRequestDone: (request) => metrics.requestDone(request),
   });
   const server = app.listen(config.port, config.host);
   await once(server, 'listening');

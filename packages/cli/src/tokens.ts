@@ -3,6 +3,7 @@ import { defineToken, type Pipeline } from '@rsvp/core';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import type { RsvpMetrics } from './metrics.js';
 
 const token = <T>(name: string) => defineToken<T>(`@rsvp/cli/${name}`);
 
@@ -16,4 +17,5 @@ export const APP = {
   Kafka: token<Kafka>('Kafka'),
   KafkaProducer: token<Producer>('KafkaProducer'),
   CassandraStore: token<CassandraCountStore>('CassandraStore'),
+  Metrics: token<RsvpMetrics>('Metrics'),
 } as const;

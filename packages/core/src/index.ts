@@ -3,6 +3,7 @@ export { type ApplyOutcome, isNewer, PartitionAggregate } from './aggregation/pa
 export { compareVenueRows, VenueRanking } from './aggregation/venue-ranking.js';
 export { type BatchStreamOptions, batchStream } from './pipeline/batch-stream.js';
 export {
+  type BatchReport,
   DEFAULT_PIPELINE_SETTINGS,
   Pipeline,
   type PipelineDeps,

@@ -19,6 +19,10 @@ export interface AppDeps {
   readonly pageRows?: number;
   /** Hears about errors the API answered 500 for (to log them). */
   readonly onError?: (error: unknown) => void;
+  /** Served at `/metrics` when given (e.g. a Prometheus registry's text). */
+  readonly metrics?: { readonly contentType: string; render(): Promise<string> };
+  /** Hears every answered request, by route pattern (not raw path): for request-duration metrics. */
+  readonly onRequestDone?: (request: { method: string; route: string; status: number; seconds: number }) => void;
 }
 
 /** The original system's row: keys in its (alphabetical) order, coordinates as strings. */
@@ -45,6 +49,22 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(helmet());
+  if (deps.onRequestDone) {
+    const hear = deps.onRequestDone;
+    app.use((req, res, next) => {
+      const startedAt = process.hrtime.bigint();
+      res.on('finish', () => {
+        const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+        hear({
+          method: req.method,
+          route,
+          status: res.statusCode,
+          seconds: Number(process.hrtime.bigint() - startedAt) / 1e9,
+        });
+      });
+      next();
+    });
+  }
 
   const rows = async (request: VenueRequest): Promise<VenueRow[]> => {
     const topVenues = await toTopVenuesRequest(request, deps.query);
@@ -77,6 +97,13 @@ export function createApp(deps: AppDeps): Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(description);
   });
+
+  if (deps.metrics) {
+    const { metrics } = deps;
+    app.get('/metrics', async (_req, res) => {
+      res.type(metrics.contentType).send(await metrics.render());
+    });
+  }
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

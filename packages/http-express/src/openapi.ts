@@ -96,6 +96,17 @@ export function openApiDocument(options: OpenApiOptions) {
           },
         },
       },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics, when the server exports them (rsvp serve and rsvp all do)',
+          responses: {
+            '200': {
+              description: 'Prometheus text format.',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+          },
+        },
+      },
       '/openapi.json': {
         get: {
           summary: 'This description',

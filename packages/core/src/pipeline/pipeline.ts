@@ -23,10 +23,22 @@ export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
   maxEventTimeAheadMs: 3_600_000,
 };
 
+/** How one stored batch went. */
+export interface BatchReport {
+  readonly partition: PartitionId;
+  readonly tallies: Tallies;
+  /** From the start of the batch to its commit, by the clock. */
+  readonly durationMs: number;
+  /** The store's commit alone. */
+  readonly storeMs: number;
+}
+
 export interface PipelineDeps {
   readonly store: CountStore;
   readonly deadLetters: DeadLetterSink;
   readonly clock: Clock;
+  /** Hears about every stored batch, e.g. to export metrics. */
+  readonly onBatchStored?: (report: BatchReport) => void;
 }
 
 /**
@@ -51,6 +63,8 @@ export class Pipeline implements BatchConsumer {
   }
 
   async handleBatch(batch: SourceBatch): Promise<Tallies> {
+    const startedAt = this.deps.clock.now();
+    let storeMs = 0;
     const aggregate = await this.aggregateFor(batch.partition);
     const tallies = emptyTallies();
     const letters: DeadLetter[] = [];
@@ -78,13 +92,19 @@ export class Pipeline implements BatchConsumer {
       }
       if (letters.length > 0) await this.deps.deadLetters.write(letters);
       const commit = aggregate.takeCommit();
-      if (commit.nextOffset !== commit.expectedNextOffset) await this.deps.store.commit(commit);
+      if (commit.nextOffset !== commit.expectedNextOffset) {
+        const committingAt = this.deps.clock.now();
+        await this.deps.store.commit(commit);
+        storeMs = this.deps.clock.now() - committingAt;
+      }
     } catch (error) {
       // The working state is ahead of the store now: drop it and reload on the next batch.
       this.partitions.delete(batch.partition);
       throw error;
     }
     addTallies(this.totals, tallies);
+    const durationMs = this.deps.clock.now() - startedAt;
+    this.deps.onBatchStored?.({ partition: batch.partition, tallies, durationMs, storeMs });
     return tallies;
   }
 
