@@ -4,6 +4,7 @@ import {
   MemoryCountStore,
   MemoryDeadLetterSink,
   MemoryEventSource,
+  paced,
   readNdjsonLines,
   simulatedMessages,
 } from '@rsvp/adapter-memory';
@@ -35,7 +36,7 @@ export function resolve<T>(container: Container, token: Token<T>): Promise<T> {
 export function messagesFor(config: Config, clock: Clock): AsyncIterable<Uint8Array | string> {
   if (config.replay !== undefined) {
     const lines = readNdjsonLines(config.replay);
-    return config.rate === undefined ? lines : paced(lines, config.rate, clock);
+    return config.rate === undefined ? lines : paced(lines, { rate: config.rate, clock });
   }
   const simulator = new RsvpSimulator({ seed: config.seed, venueCount: config.venues });
   return simulatedMessages({
@@ -44,17 +45,6 @@ export function messagesFor(config: Config, clock: Clock): AsyncIterable<Uint8Ar
     rate: config.rate ?? DEFAULT_RATE,
     ...(config.count !== undefined && { limit: config.count }),
   });
-}
-
-async function* paced<T>(items: AsyncIterable<T>, rate: number, clock: Clock): AsyncGenerator<T> {
-  const startedAt = clock.now();
-  let sent = 0;
-  for await (const item of items) {
-    const due = startedAt + (sent * 1000) / rate;
-    if (due > clock.now()) await clock.sleep(due - clock.now());
-    yield item;
-    sent++;
-  }
 }
 
 /** Process-wide things: configuration, the system clock, the logger. */

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CassandraCountStore, createCassandraCountStore } from '@rsvp/adapter-cassandra';
-import { createKafka, partitionId, publish } from '@rsvp/adapter-kafka';
+import { createKafka, ensureTopics, partitionId, publish } from '@rsvp/adapter-kafka';
 import { DEFAULT_PIPELINE_SETTINGS, isAccountedFor, parseRsvp, type Tallies } from '@rsvp/core';
 import { connectionSettings } from '@rsvp/stack';
 import { countingOracle, readTopic, repoRoot, sharedDataPath } from '@rsvp/testkit';
@@ -52,13 +52,10 @@ export async function scenario({ prefill = true } = {}): Promise<Scenario> {
   const topic = `rsvps-${id}`;
   const keyspace = `rsvp_e2e_${id}`;
   keyspaces.push(keyspace);
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [topic, `${topic}.dlq`].map((name) => ({ topic: name, numPartitions: PARTITIONS, replicationFactor: 1 })),
-  });
-  await admin.disconnect();
+  await ensureTopics(
+    kafka,
+    [topic, `${topic}.dlq`].map((name) => ({ topic: name, partitions: PARTITIONS, replicationFactor: 1 })),
+  );
   const messages = prefill ? corpus() : [];
   if (prefill) {
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
