@@ -4,21 +4,21 @@ import {
   type PartitionCommit,
   type PartitionId,
   type PartitionSnapshot,
-  type RsvpState,
+  RsvpTable,
   StaleWriterError,
   type TopVenuesRequest,
   type VenueCountQuery,
   VenueRanking,
   type VenueRow,
-  type VenueTotal,
+  VenueTally,
   type WindowCount,
 } from '@rsvp/core';
 
 interface StoredPartition {
   nextOffset: number;
   maxEventTime: number | null;
-  readonly rsvps: Map<number, RsvpState>;
-  readonly venues: Map<number, VenueTotal>;
+  readonly rsvps: RsvpTable;
+  readonly venues: Map<number, VenueTally>;
   /** Window family name → start → venue id → count. */
   readonly windows: Map<string, Map<number, Map<number, number>>>;
 }
@@ -57,8 +57,8 @@ export class MemoryCountStore implements CountStore, VenueCountQuery {
       partition,
       nextOffset: stored.nextOffset,
       maxEventTime: stored.maxEventTime,
-      rsvps: [...stored.rsvps.values()],
-      venues: [...stored.venues.values()],
+      rsvps: [...stored.rsvps.states()],
+      venues: [...stored.venues.values()].map((venue) => venue.total()),
       windows,
     };
   }
@@ -72,8 +72,16 @@ export class MemoryCountStore implements CountStore, VenueCountQuery {
     const target = stored ?? this.create(commit.partition);
     target.nextOffset = commit.nextOffset;
     target.maxEventTime = commit.maxEventTime;
-    for (const rsvp of commit.rsvps) target.rsvps.set(rsvp.rsvpId, rsvp);
-    for (const venue of commit.venues) target.venues.set(venue.venueId, venue);
+    for (const rsvp of commit.rsvps) target.rsvps.set(rsvp.rsvpId, rsvp.mtime, rsvp.venueId);
+    for (const venue of commit.venues) {
+      const held = target.venues.get(venue.venueId);
+      if (held === undefined) {
+        target.venues.set(venue.venueId, new VenueTally(venue.venueId, venue.count, venue.display));
+      } else {
+        held.count = venue.count;
+        held.show(venue.display);
+      }
+    }
     for (const cell of commit.windows) cellsOf(target, cell.window, cell.start).set(cell.venueId, cell.count);
     if (commit.maxEventTime !== null && Number.isFinite(this.windowRetentionMs)) {
       const oldest = commit.maxEventTime - this.windowRetentionMs;
@@ -115,7 +123,7 @@ export class MemoryCountStore implements CountStore, VenueCountQuery {
         }
       }
       // Rows show the venue as its all-time row does, whichever partition named it last.
-      for (const venue of stored.venues.values()) ranking.addDisplay(venue.venueId, venue.display);
+      for (const venue of stored.venues.values()) ranking.addDisplay(venue.venueId, venue.display());
     }
     return ranking.top(request.limit);
   }
@@ -124,7 +132,7 @@ export class MemoryCountStore implements CountStore, VenueCountQuery {
     const stored: StoredPartition = {
       nextOffset: 0,
       maxEventTime: null,
-      rsvps: new Map(),
+      rsvps: new RsvpTable(),
       venues: new Map(),
       windows: new Map(),
     };

@@ -1,6 +1,8 @@
 export type { AggregationSettings } from './aggregation/aggregation-settings.js';
 export { type ApplyOutcome, isNewer, PartitionAggregate } from './aggregation/partition-aggregate.js';
+export { RsvpTable } from './aggregation/rsvp-table.js';
 export { compareVenueRows, VenueRanking } from './aggregation/venue-ranking.js';
+export { VenueTally } from './aggregation/venue-tally.js';
 export { type BatchStreamOptions, batchStream } from './pipeline/batch-stream.js';
 export {
   type BatchReport,

@@ -9,6 +9,8 @@ import type {
 import type { Rsvp } from '../rsvp/rsvp.js';
 import type { WindowSpec } from '../windows/window-spec.js';
 import type { AggregationSettings } from './aggregation-settings.js';
+import { RsvpTable } from './rsvp-table.js';
+import { VenueTally } from './venue-tally.js';
 
 export type ApplyOutcome =
   /** The message is now its RSVP's latest: counts moved accordingly. */
@@ -36,8 +38,8 @@ export class PartitionAggregate {
   private nextOffsetValue: number;
   private committedOffset: number;
   private maxEventTimeValue: number | null;
-  private readonly rsvps = new Map<number, RsvpState>();
-  private readonly venues = new Map<number, VenueTotal>();
+  private readonly rsvps = new RsvpTable();
+  private readonly venues = new Map<number, VenueTally>();
   /** Open windows per family, by start (numbers, not string keys: this is the hot path). */
   private readonly windows: Map<number, OpenWindow>[];
   private readonly changedRsvps = new Set<number>();
@@ -52,8 +54,10 @@ export class PartitionAggregate {
     this.nextOffsetValue = snapshot.nextOffset ?? 0;
     this.committedOffset = this.nextOffsetValue;
     this.maxEventTimeValue = snapshot.maxEventTime ?? null;
-    for (const rsvp of snapshot.rsvps ?? []) this.rsvps.set(rsvp.rsvpId, rsvp);
-    for (const venue of snapshot.venues ?? []) this.venues.set(venue.venueId, venue);
+    for (const rsvp of snapshot.rsvps ?? []) this.rsvps.set(rsvp.rsvpId, rsvp.mtime, rsvp.venueId);
+    for (const venue of snapshot.venues ?? []) {
+      this.venues.set(venue.venueId, new VenueTally(venue.venueId, venue.count, venue.display));
+    }
     for (const cell of snapshot.windows ?? []) {
       const family = settings.windows.findIndex((spec) => spec.name === cell.window);
       if (family >= 0 && cell.start > this.closedUpTo(family)) {
@@ -79,20 +83,21 @@ export class PartitionAggregate {
   apply(rsvp: Rsvp, offset: number): ApplyOutcome {
     if (this.maxEventTimeValue === null || rsvp.mtime > this.maxEventTimeValue) this.maxEventTimeValue = rsvp.mtime;
     if (rsvp.venue !== null) this.showVenue(rsvp, offset);
-    const previous = this.rsvps.get(rsvp.rsvpId);
+    const slot = this.rsvps.slotOf(rsvp.rsvpId);
+    const previousMtime = slot < 0 ? 0 : this.rsvps.mtime(slot);
     // The latest message wins; on equal mtime the later one in the stream, which is this one.
-    if (previous !== undefined && rsvp.mtime < previous.mtime) return SUPERSEDED;
+    if (slot >= 0 && rsvp.mtime < previousMtime) return SUPERSEDED;
 
     const venueId = rsvp.response === 'yes' && rsvp.venue !== null ? rsvp.venue.venueId : null;
-    this.rsvps.set(rsvp.rsvpId, { rsvpId: rsvp.rsvpId, mtime: rsvp.mtime, venueId });
+    const previousVenue = slot < 0 ? null : this.rsvps.venueId(slot);
+    this.rsvps.set(rsvp.rsvpId, rsvp.mtime, venueId);
     this.changedRsvps.add(rsvp.rsvpId);
-    const previousVenue = previous === undefined ? null : previous.venueId;
     // A re-send that stays at the same venue, in the same windows, moves nothing.
-    if (previousVenue === venueId && (venueId === null || this.sameWindows(previous as RsvpState, rsvp.mtime))) {
+    if (previousVenue === venueId && (venueId === null || this.sameWindows(previousMtime, rsvp.mtime))) {
       return COUNTED;
     }
     let late = false;
-    if (previousVenue !== null) late = this.count(previousVenue, (previous as RsvpState).mtime, -1);
+    if (previousVenue !== null) late = this.count(previousVenue, previousMtime, -1);
     if (venueId !== null) late = this.count(venueId, rsvp.mtime, +1) || late;
     return late ? COUNTED_LATE : COUNTED;
   }
@@ -103,9 +108,14 @@ export class PartitionAggregate {
    */
   takeCommit(): PartitionCommit {
     const rsvps: RsvpState[] = [];
-    for (const id of this.changedRsvps) rsvps.push(this.rsvps.get(id) as RsvpState);
+    for (const rsvpId of this.changedRsvps) {
+      const slot = this.rsvps.slotOf(rsvpId);
+      rsvps.push({ rsvpId, mtime: this.rsvps.mtime(slot), venueId: this.rsvps.venueId(slot) });
+    }
     const venues: VenueTotal[] = [];
-    for (const id of this.changedVenues) venues.push(this.venues.get(id) as VenueTotal);
+    for (const id of this.changedVenues) {
+      venues.push((this.venues.get(id) as VenueTally).total());
+    }
     const windows: WindowCount[] = [];
     for (const window of this.changedWindows) {
       for (const venueId of window.changed) {
@@ -136,8 +146,8 @@ export class PartitionAggregate {
 
   /** Adds `delta` at the venue all-time and in its open windows; true when a closed window was left as it was. */
   private count(venueId: number, mtime: number, delta: number): boolean {
-    const total = this.venues.get(venueId) as VenueTotal; // every counted venue has been shown first
-    this.venues.set(venueId, { ...total, count: total.count + delta });
+    const venue = this.venues.get(venueId) as VenueTally; // every counted venue has been shown first
+    venue.count += delta;
     this.changedVenues.add(venueId);
     let late = false;
     const specs = this.settings.windows;
@@ -164,9 +174,9 @@ export class PartitionAggregate {
   }
 
   /** True when two event times fall in the same windows of every family. */
-  private sameWindows(previous: RsvpState, mtime: number): boolean {
+  private sameWindows(previousMtime: number, mtime: number): boolean {
     for (const spec of this.settings.windows) {
-      if (Math.floor(previous.mtime / spec.slideMs) !== Math.floor(mtime / spec.slideMs)) return false;
+      if (Math.floor(previousMtime / spec.slideMs) !== Math.floor(mtime / spec.slideMs)) return false;
     }
     return true;
   }
@@ -174,7 +184,7 @@ export class PartitionAggregate {
   private showVenue(rsvp: Rsvp, offset: number): void {
     const venue = rsvp.venue as NonNullable<Rsvp['venue']>;
     const current = this.venues.get(venue.venueId);
-    if (current !== undefined && !isNewerMessage(rsvp.mtime, rsvp.rsvpId, offset, current.display)) return;
+    if (current !== undefined && !isNewerMessage(rsvp.mtime, rsvp.rsvpId, offset, current)) return;
     const display: VenueDisplay = {
       venueName: venue.venueName,
       groupCity: rsvp.group.groupCity,
@@ -184,11 +194,8 @@ export class PartitionAggregate {
       rsvpId: rsvp.rsvpId,
       offset,
     };
-    this.venues.set(venue.venueId, {
-      venueId: venue.venueId,
-      count: current === undefined ? 0 : current.count,
-      display,
-    });
+    if (current === undefined) this.venues.set(venue.venueId, new VenueTally(venue.venueId, 0, display));
+    else current.show(display);
     this.changedVenues.add(venue.venueId);
   }
 
@@ -216,7 +223,12 @@ export function isNewer(a: VenueDisplay, b: VenueDisplay): boolean {
   return isNewerMessage(a.mtime, a.rsvpId, a.offset, b);
 }
 
-function isNewerMessage(mtime: number, rsvpId: number, offset: number, than: VenueDisplay): boolean {
+function isNewerMessage(
+  mtime: number,
+  rsvpId: number,
+  offset: number,
+  than: Pick<VenueDisplay, 'mtime' | 'rsvpId' | 'offset'>,
+): boolean {
   if (mtime !== than.mtime) return mtime > than.mtime;
   if (rsvpId !== than.rsvpId) return rsvpId > than.rsvpId;
   return offset > than.offset;

@@ -178,12 +178,17 @@ class FieldReader {
     }
     const topics: GroupTopic[] = [];
     for (let i = 0; i < value.length; i++) {
-      const path = `group.group_topics.${i}`;
-      const topic = this.object(value[i], path);
-      if (topic === undefined) continue;
+      // Paths are built only for a problem: a message has several topics, and most have none.
+      const topic = value[i];
+      if (typeof topic !== 'object' || topic === null || Array.isArray(topic)) {
+        this.typeProblem(topic, `group.group_topics.${i}`, 'an object');
+        continue;
+      }
+      const { urlkey, topic_name: topicName } = topic as Json;
       topics.push({
-        urlkey: this.text(topic.urlkey, `${path}.urlkey`),
-        topicName: this.text(topic.topic_name, `${path}.topic_name`),
+        urlkey: typeof urlkey === 'string' ? urlkey : this.text(urlkey, `group.group_topics.${i}.urlkey`),
+        topicName:
+          typeof topicName === 'string' ? topicName : this.text(topicName, `group.group_topics.${i}.topic_name`),
       });
     }
     return topics;
