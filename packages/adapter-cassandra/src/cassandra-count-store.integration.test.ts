@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { connectionSettings } from '@rsvp/stack';
 import { countStoreContract } from '@rsvp/testkit';
 import cassandra from 'cassandra-driver';
-import { afterAll, describe, expect, it } from 'vitest';
-import { type CassandraCountStore, createCassandraCountStore } from './cassandra-count-store.js';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { CassandraCountStore, createCassandraCountStore } from './cassandra-count-store.js';
 
 const { cassandra: local } = connectionSettings();
 const contactPoints = local.contactPoints.map((host) => `${host}:${local.port}`);
@@ -64,5 +64,34 @@ describe('CassandraCountStore', () => {
         replication: 'Simple:x',
       }),
     ).rejects.toThrow(/replication/);
+  });
+
+  it('reads the venues again only after a commit, however often it is asked', async () => {
+    const seeded = await freshStore();
+    const keyspace = keyspaces.at(-1) as string;
+    const display = { venueName: 'V', groupCity: 'C', lat: 1, lon: 2, mtime: 1, rsvpId: 1, offset: 0 };
+    const commit = (expectedNextOffset: number, count: number) =>
+      seeded.commit({
+        partition: 'p',
+        expectedNextOffset,
+        nextOffset: expectedNextOffset + 1,
+        maxEventTime: 1,
+        rsvps: [],
+        venues: [{ venueId: 7, count, display }],
+        windows: [],
+      });
+    await commit(0, 1);
+    const client = new cassandra.Client({ contactPoints, localDataCenter });
+    const execute = vi.spyOn(client, 'execute');
+    const store = new CassandraCountStore(client, keyspace, 0);
+    const scans = () => execute.mock.calls.filter(([query]) => String(query).includes("kind = 'venue'")).length;
+
+    expect((await store.topVenues({}))[0]?.count).toBe(1);
+    for (let i = 0; i < 5; i++) expect((await store.topVenues({}))[0]?.count).toBe(1);
+    expect(scans()).toBe(1);
+    await commit(1, 2);
+    expect((await store.topVenues({}))[0]?.count).toBe(2);
+    expect(scans()).toBe(2);
+    await Promise.all([seeded.close(), store.close()]);
   });
 });
