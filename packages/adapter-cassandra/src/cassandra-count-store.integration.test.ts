@@ -94,4 +94,33 @@ describe('CassandraCountStore', () => {
     expect(scans()).toBe(2);
     await Promise.all([seeded.close(), store.close()]);
   });
+
+  it('lets window rows expire after windowRetentionMs, keeping the rest', async () => {
+    await freshStore();
+    const keyspace = keyspaces.at(-1) as string;
+    const store = await createCassandraCountStore({
+      contactPoints,
+      localDataCenter,
+      keyspace,
+      windowRetentionMs: 1_000,
+    });
+    const display = { venueName: 'V', groupCity: 'C', lat: 1, lon: 2, mtime: 1, rsvpId: 1, offset: 0 };
+    await store.commit({
+      partition: 'p',
+      expectedNextOffset: 0,
+      nextOffset: 1,
+      maxEventTime: 1,
+      rsvps: [{ rsvpId: 1, mtime: 1, venueId: 7 }],
+      venues: [{ venueId: 7, count: 1, display }],
+      windows: [{ window: '1m', start: 0, venueId: 7, count: 1 }],
+    });
+    expect((await store.load('p')).windows).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const loaded = await store.load('p');
+    expect(loaded.windows).toEqual([]);
+    expect(loaded.venues).toHaveLength(1);
+    expect(loaded.rsvps).toHaveLength(1);
+    expect(loaded.nextOffset).toBe(1);
+    await store.close();
+  });
 });

@@ -29,13 +29,20 @@ export class CassandraCountStore implements CountStore, VenueCountQuery {
   private readonly table: string;
   private readonly partitionsTable: string;
   private readonly known = new Set<PartitionId>();
+  /** 0: no TTL. */
+  private readonly windowTtlSeconds: number;
   private cache = new Map<string, CacheEntry>();
 
   constructor(
     private readonly client: Client,
     keyspace: string,
     private readonly queryCacheMs = 500,
+    windowRetentionMs?: number,
   ) {
+    if (windowRetentionMs !== undefined && !(windowRetentionMs >= 1000)) {
+      throw new RangeError('windowRetentionMs must be at least 1000');
+    }
+    this.windowTtlSeconds = windowRetentionMs === undefined ? 0 : Math.ceil(windowRetentionMs / 1000);
     this.table = `${keyspace}.partition_state`;
     this.partitionsTable = `${keyspace}.source_partitions`;
   }
@@ -93,8 +100,8 @@ export class CassandraCountStore implements CountStore, VenueCountQuery {
     }
     for (const w of commit.windows) {
       queries.push({
-        query: `UPDATE ${this.table} SET count = ? WHERE source_partition = ? AND kind = 'window' AND window = ? AND window_start = ? AND id = ?`,
-        params: [w.count, p, w.window, w.start, w.venueId],
+        query: `UPDATE ${this.table} USING TTL ? SET count = ? WHERE source_partition = ? AND kind = 'window' AND window = ? AND window_start = ? AND id = ?`,
+        params: [this.windowTtlSeconds, w.count, p, w.window, w.start, w.venueId],
       });
     }
     const result = await this.client.batch(queries, { prepare: true, logged: true });
@@ -258,5 +265,5 @@ export async function createCassandraCountStore(options: CassandraOptions): Prom
     await client.shutdown().catch(() => {});
     throw error;
   }
-  return new CassandraCountStore(client, options.keyspace, options.queryCacheMs);
+  return new CassandraCountStore(client, options.keyspace, options.queryCacheMs, options.windowRetentionMs);
 }

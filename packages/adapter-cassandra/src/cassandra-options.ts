@@ -12,6 +12,11 @@ export interface CassandraOptions {
   readonly tls?: boolean | { readonly ca?: string; readonly rejectUnauthorized?: boolean };
   /** How long the query side may answer from its last read (default 500 ms; 0 reads every time). */
   readonly queryCacheMs?: number;
+  /**
+   * Window rows expire this long after their last write (a TTL), so that a long run does not grow without
+   * bound; must exceed the largest window plus its lateness. Kept forever when absent.
+   */
+  readonly windowRetentionMs?: number;
 }
 
 const KEYSPACE = /^[a-z][a-z0-9_]{0,47}$/;
