@@ -4,6 +4,10 @@ import express, { type ErrorRequestHandler, type Express, type Response } from '
 import helmet from 'helmet';
 import Mustache from 'mustache';
 import { apiError } from './api-error.js';
+import { cityChanges, totalOf } from './cities.js';
+import { DASHBOARD_CSS, DASHBOARD_HTML, dashboardScript } from './dashboard-assets.js';
+import { toFeatureCollection } from './geojson.js';
+import { LiveFeed, type LiveFeedOptions } from './live-feed.js';
 import { openApiDocument } from './openapi.js';
 import { readVenueRequest, toTopVenuesRequest, type VenueRequest } from './venue-request.js';
 
@@ -23,6 +27,19 @@ export interface AppDeps {
   readonly metrics?: { readonly contentType: string; render(): Promise<string> };
   /** Hears every answered request, by route pattern (not raw path): for request-duration metrics. */
   readonly onRequestDone?: (request: { method: string; route: string; status: number; seconds: number }) => void;
+  /** The live feed behind the dashboard (`/` and `/api/live`): poll interval, rows, points, history. */
+  readonly live?: LiveFeedOptions;
+}
+
+/** The app, with what a server needs to close cleanly. */
+export interface RsvpApp extends Express {
+  /**
+   * Ends every `/api/live` stream and stops the live feed for good (later streams answer 503): call it
+   * before `server.close()`, which otherwise waits for those streams.
+   */
+  closeStreams(): void;
+  /** The live feed (for tests and metrics): polls only while a stream is open. */
+  readonly liveFeed: LiveFeed;
 }
 
 /** The original system's row: keys in its (alphabetical) order, coordinates as strings. */
@@ -42,7 +59,7 @@ export function toOriginalRow(row: VenueRow): OriginalRow {
 }
 
 /** The API as an Express app, without a socket: `app.listen()` it, or hand it to a test. */
-export function createApp(deps: AppDeps): Express {
+export function createApp(deps: AppDeps): RsvpApp {
   const options = { windows: deps.windows, maxLimit: deps.maxLimit ?? 10_000 };
   const pageRows = deps.pageRows ?? 20;
   const app = express();
@@ -82,6 +99,85 @@ export function createApp(deps: AppDeps): Express {
   app.get('/api/data', async (req, res) => {
     const request = badRequest(res, req.query);
     if (request) res.json((await rows(request)).map(toOriginalRow));
+  });
+
+  app.get('/api/venues.geojson', async (req, res) => {
+    const request = badRequest(res, req.query);
+    if (!request) return;
+    const collection = toFeatureCollection(await rows(request));
+    res.type('application/geo+json').send(JSON.stringify(collection));
+  });
+
+  app.get('/api/cities', async (req, res) => {
+    if (req.query.window === undefined) {
+      const names = options.windows.map((spec) => spec.name).join(', ');
+      res.status(400).json(apiError('invalid_parameter', `window is required: one of ${names || '(none)'}`, 'window'));
+      return;
+    }
+    const request = badRequest(res, req.query);
+    const spec = request?.window;
+    if (!request || !spec) return;
+    // The current window as /api/data decides it; the previous one is the window that ended where it starts.
+    const current = (await toTopVenuesRequest({ window: spec }, deps.query))?.window;
+    if (current === undefined) {
+      res.json({ window: spec.name, current: null, previous: null, cities: [] });
+      return;
+    }
+    const previous = { name: spec.name, start: current.start - spec.sizeMs };
+    const [now, before] = await Promise.all([
+      deps.query.topVenues({ window: current }),
+      deps.query.topVenues({ window: previous }),
+    ]);
+    const cities = cityChanges(now, before);
+    const span = (start: number, venues: VenueRow[]) => ({
+      start: new Date(start).toISOString(),
+      end: new Date(start + spec.sizeMs).toISOString(),
+      total: totalOf(venues),
+    });
+    res.json({
+      window: spec.name,
+      current: span(current.start, now),
+      previous: span(previous.start, before),
+      cities: request.limit === undefined ? cities : cities.slice(0, request.limit),
+    });
+  });
+
+  const feed = new LiveFeed({ query: deps.query, ...(deps.onError && { onError: deps.onError }) }, deps.live);
+  app.get('/api/live', (_req, res) => {
+    if (feed.closed) {
+      res.status(503).json(apiError('not_ready', 'the server is shutting down'));
+      return;
+    }
+    res.status(200).set({
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      'X-Accel-Buffering': 'no',
+    });
+    res.flushHeaders();
+    res.write(`retry: ${Math.max(1000, feed.intervalMs * 2)}\n\n`);
+    const unsubscribe = feed.subscribe({
+      // A snapshot holds the whole state: a client too slow to take one misses it and gets the next.
+      send: (message) => {
+        if (!res.writableNeedDrain) res.write(message);
+      },
+      end: () => res.end(),
+    });
+    res.on('close', () => {
+      unsubscribe();
+      // The client went away (it may have only half-closed): end our side too, so the socket is let go.
+      if (!res.writableEnded) res.end();
+    });
+  });
+
+  app.get('/', (_req, res) => {
+    res.type('html').set('Cache-Control', 'no-cache').send(DASHBOARD_HTML);
+  });
+  app.get('/dashboard.css', (_req, res) => {
+    res.type('css').set('Cache-Control', 'no-cache').send(DASHBOARD_CSS);
+  });
+  app.get('/dashboard.js', async (_req, res) => {
+    const script = await dashboardScript();
+    res.type('js').set('Cache-Control', 'no-cache').send(script);
   });
 
   app.get('/api/top_venues', async (req, res) => {
@@ -125,5 +221,5 @@ export function createApp(deps: AppDeps): Express {
     res.status(500).json(apiError('internal', 'internal error'));
   };
   app.use(onError);
-  return app;
+  return Object.assign(app, { closeStreams: () => feed.close(), liveFeed: feed });
 }

@@ -1,9 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { VenueCountQuery } from '@rsvp/core';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from './create-app.js';
+import { createApp, type RsvpApp } from './create-app.js';
+import { nextEvent, serverSentEvents } from './testing/sse.js';
 
 const query: VenueCountQuery = {
   topVenues: async ({ limit }) =>
@@ -15,6 +16,8 @@ const query: VenueCountQuery = {
 };
 const failing: VenueCountQuery = { topVenues: () => Promise.reject(new Error('down')), latestEventTime: async () => 1 };
 
+let app: RsvpApp;
+let failingApp: RsvpApp;
 let server: Server;
 let failingServer: Server;
 let base: string;
@@ -24,24 +27,33 @@ let spec: {
   components: { schemas: Record<string, object> };
 };
 
-const listen = (app: ReturnType<typeof createApp>) =>
+const listen = (listening: RsvpApp) =>
   new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = listening.listen(0, '127.0.0.1', () => resolve(s));
   });
 const urlOf = (s: Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
 
 beforeAll(async () => {
   const windows = [{ name: '1h', sizeMs: 3_600_000, slideMs: 300_000 }];
-  server = await listen(createApp({ query, windows, maxLimit: 50 }));
-  failingServer = await listen(createApp({ query: failing, windows, isReady: async () => false }));
+  app = createApp({ query, windows, maxLimit: 50, live: { intervalMs: 50 } });
+  failingApp = createApp({ query: failing, windows, isReady: async () => false, live: { intervalMs: 50 } });
+  server = await listen(app);
+  failingServer = await listen(failingApp);
   base = urlOf(server);
   failingBase = urlOf(failingServer);
   spec = (await (await fetch(`${base}/openapi.json`)).json()) as typeof spec;
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  await new Promise((resolve) => failingServer.close(resolve));
+  for (const [a, s] of [
+    [app, server],
+    [failingApp, failingServer],
+  ] as const) {
+    a.closeStreams();
+    const closed = new Promise((resolve) => s.close(resolve));
+    s.closeAllConnections();
+    await closed;
+  }
 });
 
 /** Checks a real response against the schema the description gives for its path and status. */
@@ -52,10 +64,26 @@ async function expectDescribed(url: string, path: string): Promise<void> {
   const type = (res.headers.get('content-type') ?? '').split(';')[0] as string;
   const schema = described?.content?.[type]?.schema;
   expect(schema, `${path} ${res.status} ${type} has a schema`).toBeDefined();
-  const ajv = new Ajv2020({ strict: false });
-  ajv.addSchema({ $id: 'api', components: spec.components });
-  const body = type === 'application/json' ? await res.json() : await res.text();
-  const validate = ajv.compile({ $ref: 'api#', ...rewriteRefs(schema as object) });
+  const body = /^application\/(.+\+)?json$/.test(type) ? await res.json() : await res.text();
+  expectValid(schema as object, body);
+}
+
+let ajv: Ajv2020 | undefined;
+const validators = new Map<string, ValidateFunction>();
+
+/** Checks a value against a schema of the description (compiled once: Ajv is slow to compile). */
+function expectValid(schema: object, body: unknown): void {
+  if (ajv === undefined) {
+    ajv = new Ajv2020({ strict: false });
+    ajv.addFormat('date-time', (text: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(text));
+    ajv.addSchema({ $id: 'api', components: spec.components });
+  }
+  const key = JSON.stringify(schema);
+  let validate = validators.get(key);
+  if (validate === undefined) {
+    validate = ajv.compile({ $ref: 'api#', ...rewriteRefs(schema) });
+    validators.set(key, validate);
+  }
   expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
 }
 
@@ -86,5 +114,52 @@ describe('GET /openapi.json', () => {
     await expectDescribed(`${failingBase}/readyz`, '/readyz');
     await expectDescribed(`${failingBase}/api/data`, '/api/data');
     await expectDescribed(`${base}/openapi.json`, '/openapi.json');
+    await expectDescribed(`${base}/api/venues.geojson`, '/api/venues.geojson');
+    await expectDescribed(`${base}/api/venues.geojson?limit=1&window=1h`, '/api/venues.geojson');
+    await expectDescribed(`${base}/api/venues.geojson?limit=0`, '/api/venues.geojson');
+    await expectDescribed(`${failingBase}/api/venues.geojson`, '/api/venues.geojson');
+    await expectDescribed(`${base}/api/cities?window=1h`, '/api/cities');
+    await expectDescribed(`${base}/api/cities?window=1h&limit=1`, '/api/cities');
+    await expectDescribed(`${base}/api/cities`, '/api/cities');
+    await expectDescribed(`${base}/api/cities?window=2h`, '/api/cities');
+    await expectDescribed(`${failingBase}/api/cities?window=1h`, '/api/cities');
+    await expectDescribed(`${base}/`, '/');
+    await expectDescribed(`${base}/dashboard.js`, '/dashboard.js');
+    await expectDescribed(`${base}/dashboard.css`, '/dashboard.css');
+  });
+
+  it('describes the cities of empty windows before any RSVP', async () => {
+    const empty = createApp({
+      query: { topVenues: async () => [], latestEventTime: async () => null },
+      windows: [{ name: '1h', sizeMs: 3_600_000, slideMs: 300_000 }],
+    });
+    const emptyServer = await listen(empty);
+    try {
+      await expectDescribed(`${urlOf(emptyServer)}/api/cities?window=1h`, '/api/cities');
+    } finally {
+      await new Promise((resolve) => emptyServer.close(resolve));
+    }
+  });
+
+  it('describes /api/live: a text/event-stream whose data are LiveSnapshots, unavailable events, then 503', async () => {
+    const live = spec.paths['/api/live']?.get.responses;
+    expect(Object.keys(live?.['200']?.content ?? {})).toEqual(['text/event-stream']);
+    const controller = new AbortController();
+    const res = await fetch(`${base}/api/live`, { signal: controller.signal });
+    expect((res.headers.get('content-type') ?? '').split(';')[0]).toBe('text/event-stream');
+    const events = serverSentEvents(res);
+    for (let i = 0; i < 2; i++) {
+      const event = await nextEvent(events);
+      expect(event.event).toBe('message');
+      expectValid({ $ref: '#/components/schemas/LiveSnapshot' }, JSON.parse(event.data));
+    }
+    controller.abort();
+
+    const failingEvents = serverSentEvents(await fetch(`${failingBase}/api/live`));
+    const unavailable = await nextEvent(failingEvents);
+    expect(unavailable.event).toBe('unavailable');
+    expect(JSON.parse(unavailable.data)).toEqual({ message: expect.any(String) });
+    failingApp.closeStreams();
+    await expectDescribed(`${failingBase}/api/live`, '/api/live');
   });
 });

@@ -1,0 +1,206 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { VenueCountQuery, VenueRow } from '@rsvp/core';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type RsvpApp } from './create-app.js';
+
+const HOSTILE = '<img src=x onerror="window.__pwned = \'img\'">';
+const HOSTILE_CITY = '</td><script>window.__pwned = "city"</script>';
+
+const PLACES: [name: string, city: string, lat: number, lon: number][] = [
+  ['Launch 22', 'Liverpool', 53.409649, -2.989783],
+  ['The White Hart Tap', 'St Albans', 51.749229, -0.336037],
+  ['Galvanize', 'San Francisco', 37.787, -122.3964],
+  ['WeWork Chelsea', 'New York', 40.7401, -73.9903],
+  ['Betahaus', 'Berlin', 52.5017, 13.4115],
+  ['Google Campus', 'London', 51.5227, -0.0859],
+  ['Impact Hub', 'Madrid', 40.4093, -3.6932],
+  ['Fishburners', 'Sydney', -33.8615, 151.2055],
+  ['Shibuya Hikarie', 'Tokyo', 35.659, 139.7037],
+  ['91springboard', 'Bangalore', 12.9352, 77.6245],
+  ['Cubo Itaú', 'São Paulo', -23.5928, -46.6826],
+  ['MaRS', 'Toronto', 43.6599, -79.3883],
+  ['1871', 'Chicago', 41.8885, -87.6354],
+  ['Capital Factory', 'Austin', 30.2686, -97.7404],
+  [HOSTILE, HOSTILE_CITY, 48.8566, 2.3522],
+];
+
+/** A query port the test drives like a processor counting RSVPs: counts grow, and can be set. */
+class FakeCounts implements VenueCountQuery {
+  readonly counts: number[];
+  private seed = 7;
+
+  constructor() {
+    this.counts = PLACES.map((_, i) => 40 - 2 * i);
+    // Two venues without coordinates, as in the original data.
+    this.counts.push(5, 3);
+  }
+
+  rows(): VenueRow[] {
+    const rows = this.counts.map((count, venueId) => {
+      const place = PLACES[venueId];
+      return {
+        venueId,
+        venueName: place?.[0] ?? `Online event ${venueId}`,
+        groupCity: place?.[1] ?? 'Nowhere',
+        lat: String(place?.[2] ?? 0),
+        lon: String(place?.[3] ?? 0),
+        count,
+      };
+    });
+    return rows
+      .filter((row) => row.count > 0)
+      .sort((a, b) => b.count - a.count || (a.venueName < b.venueName ? -1 : 1) || a.venueId - b.venueId);
+  }
+
+  /** New RSVPs at a few venues (a fixed pseudo-random sequence). */
+  arrive(): void {
+    const bursts = 1 + (this.next() % 5);
+    for (let i = 0; i < bursts; i++) {
+      const venue = this.next() % PLACES.length;
+      this.counts[venue] = (this.counts[venue] ?? 0) + 1 + (this.next() % 3);
+    }
+  }
+
+  private next(): number {
+    this.seed = (this.seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return this.seed >>> 8;
+  }
+
+  async topVenues({ limit }: { limit?: number }): Promise<VenueRow[]> {
+    return this.rows().slice(0, limit);
+  }
+
+  async latestEventTime(): Promise<number | null> {
+    return null;
+  }
+}
+
+const counts = new FakeCounts();
+let app: RsvpApp;
+let server: Server;
+let browser: Browser;
+let url: string;
+let arrivals: ReturnType<typeof setInterval>;
+
+beforeAll(async () => {
+  app = createApp({ query: counts, windows: [], live: { intervalMs: 100, historyMs: 8000, rows: 12 } });
+  server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  arrivals = setInterval(() => counts.arrive(), 100);
+});
+
+afterAll(async () => {
+  clearInterval(arrivals);
+  await browser?.close();
+  app?.closeStreams();
+  await new Promise((resolve) => {
+    server?.close(resolve);
+    server?.closeAllConnections();
+  });
+});
+
+describe('the live dashboard at / in a real browser (Chromium)', () => {
+  it('updates the top venues in place as RSVPs are counted, draws the rate and the venues, runs no data', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    const requests: string[] = [];
+    let navigations = 0;
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') problems.push(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('dialog', (dialog) => {
+      problems.push(`dialog: ${dialog.message()}`);
+      void dialog.dismiss();
+    });
+    page.on('request', (request) => requests.push(request.url()));
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) navigations += 1;
+    });
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (event) => {
+        const w = window as unknown as { __csp?: string[] };
+        w.__csp = [...(w.__csp ?? []), `${event.violatedDirective} ${event.blockedURI}`];
+      });
+    });
+
+    const response = await page.goto(`${url}/`);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-security-policy']).toMatch(/script-src 'self'/);
+
+    // The table fills from the feed, in the order of the counts.
+    const rows = page.locator('#top-venues tbody tr:not(.empty)');
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(12);
+    const firstName = () => page.locator('#top-venues tbody tr:first-child td.venue').textContent();
+    const shown = (await page.locator('#top-venues tbody td.count').allTextContents()).map(Number);
+    expect(shown).toEqual([...shown].sort((a, b) => b - a));
+    expect(shown[0]).toBeGreaterThanOrEqual(40);
+
+    // Marks that a reload or a re-render of the table would lose.
+    await page.evaluate(() => {
+      (window as unknown as { __marker?: string }).__marker = 'kept';
+      const row = document.querySelector('#top-venues tbody tr') as HTMLTableRowElement & { __kept?: boolean };
+      row.__kept = true;
+    });
+
+    // A burst of RSVPs at the hostile venue (last so far) makes it the top venue.
+    const hostile = PLACES.length - 1;
+    const burst = Math.max(...counts.counts) + 30;
+    counts.counts[hostile] = burst;
+    await expect.poll(firstName, { timeout: 5000 }).toBe(HOSTILE);
+    const first = page.locator('#top-venues tbody tr:first-child');
+    expect(await first.locator('td.city').textContent()).toBe(HOSTILE_CITY);
+    expect(Number(await first.locator('td.count').textContent())).toBeGreaterThanOrEqual(burst);
+    const total = Number((await page.locator('#total').textContent())?.replaceAll(',', ''));
+    expect(total).toBeGreaterThan(burst);
+    expect(
+      await page.evaluate(() => ({
+        marker: (window as unknown as { __marker?: string }).__marker,
+        sameRow: (document.querySelector('#top-venues tbody tr') as { __kept?: boolean } | null)?.__kept,
+        pwned: (window as unknown as { __pwned?: string }).__pwned,
+      })),
+    ).toEqual({ marker: 'kept', sameRow: true, pwned: undefined });
+    expect(navigations).toBe(1);
+    expect(await page.locator('#top-venues img, #top-venues script, #top-venues svg').count()).toBe(0);
+
+    // The chart has a line of counted RSVPs per second, the map a circle per venue with coordinates.
+    const linePoints = async () =>
+      ((await page.locator('#rate-chart path.rate-line').first().getAttribute('d', { timeout: 1000 })) ?? '').split('L')
+        .length;
+    await expect.poll(linePoints, { timeout: 5000 }).toBeGreaterThan(5);
+    expect(await page.locator('#rate-now').textContent()).toMatch(/^-?[\d,]+\.\d$|^[\d,]+$/);
+    await expect.poll(() => page.locator('#venue-map circle.venue').count()).toBe(PLACES.length);
+    const titles = await page.locator('#venue-map circle title').allTextContents();
+    expect(titles.filter((title) => /^.* — .*: [\d,]+ RSVPs$/s.test(title))).toHaveLength(PLACES.length);
+    expect(titles.some((title) => title.startsWith(`${HOSTILE} — ${HOSTILE_CITY}: `))).toBe(true);
+    expect(await page.locator('#venue-map title img, #venue-map title script').count()).toBe(0);
+    expect(await page.locator('#map-missing').textContent()).toContain('2 venues without coordinates');
+    expect(await page.locator('#status').getAttribute('data-state')).toBe('live');
+
+    // Everything came from this server: no CDN, no fonts, nothing else.
+    expect(requests.length).toBeGreaterThan(0);
+    for (const request of requests) expect(request.startsWith(`${url}/`), request).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? [])).toEqual([]);
+    expect(problems).toEqual([]);
+
+    // Let the chart gather a few seconds of history for the picture.
+    await page.waitForTimeout(3000);
+    mkdirSync('test-artifacts', { recursive: true });
+    await page.screenshot({ path: 'test-artifacts/dashboard.png', fullPage: true });
+
+    // Closing the page ends its stream, and the server stops polling.
+    expect(app.liveFeed.subscriberCount).toBe(1);
+    await page.close();
+    await expect.poll(() => app.liveFeed.subscriberCount, { timeout: 5000 }).toBe(0);
+    await expect.poll(() => app.liveFeed.active).toBe(false);
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * What `GET /api/live` sends, one JSON object per poll: shared by the server (which builds it) and the
+ * dashboard (which draws it). Nothing here touches the DOM or Node.
+ */
+export interface LiveSnapshot {
+  /** When the server polled the counts, ms since the epoch (server clock). */
+  readonly time: number;
+  /** How often the server polls, in ms. */
+  readonly interval_ms: number;
+  /** How far back `history` reaches, in ms. */
+  readonly history_ms: number;
+  /** Distinct RSVPs counted so far: the sum of every venue's all-time count. */
+  readonly total: number;
+  /** Venues with a positive count. */
+  readonly venues: number;
+  /** The top venues by all-time count, most RSVPs first. */
+  readonly top: readonly LiveVenue[];
+  /** `[time, total]` at each poll of the last `history_ms`, oldest first. */
+  readonly history: readonly (readonly [time: number, total: number])[];
+  /** The venues with the most RSVPs among those with coordinates, most first. */
+  readonly points: readonly LivePoint[];
+  /** Venues with a count but without coordinates (not in `points`). */
+  readonly without_coordinates: number;
+}
+
+export interface LiveVenue {
+  readonly venue_id: number;
+  readonly venue_name: string;
+  readonly group_city: string;
+  readonly count: number;
+}
+
+export interface LivePoint {
+  readonly lon: number;
+  readonly lat: number;
+  readonly count: number;
+  readonly venue_name: string;
+  readonly group_city: string;
+}
+
+/** The event `GET /api/live` sends instead of a snapshot while the store fails. */
+export interface LiveUnavailable {
+  readonly message: string;
+}
+
+/** One point of the rate chart: counted RSVPs per second between two polls, at the later poll's time. */
+export interface RatePoint {
+  readonly time: number;
+  readonly perSecond: number;
+}
+
+/**
+ * Counted RSVPs per second from the totals history: the change of the total between two polls over the
+ * time between them. A gap longer than `maxGapMs` (the feed paused: nobody was watching) breaks the line,
+ * so the result is a list of runs. Negative when RSVPs changed to "no" faster than new ones counted.
+ */
+export function rateRuns(history: LiveSnapshot['history'], maxGapMs: number): RatePoint[][] {
+  const runs: RatePoint[][] = [];
+  let run: RatePoint[] = [];
+  for (let i = 1; i < history.length; i++) {
+    const [t0, total0] = history[i - 1] as readonly [number, number];
+    const [t1, total1] = history[i] as readonly [number, number];
+    const dt = t1 - t0;
+    if (dt <= 0) continue;
+    if (dt > maxGapMs) {
+      if (run.length > 0) runs.push(run);
+      run = [];
+      continue;
+    }
+    run.push({ time: t1, perSecond: ((total1 - total0) * 1000) / dt });
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
+/** Polls further apart than this were not in a row: the feed paused (nobody was watching). */
+export function maxGapOf(snapshot: Pick<LiveSnapshot, 'interval_ms'>): number {
+  return Math.max(3 * snapshot.interval_ms, snapshot.interval_ms + 2000);
+}
+
+/**
+ * Counted RSVPs per second over the last `spanMs` (or less, back to the last gap): steadier than the
+ * rate between the last two polls. Null without two polls in a row.
+ */
+export function recentRate(history: LiveSnapshot['history'], spanMs: number, maxGapMs: number): number | null {
+  const last = history[history.length - 1];
+  if (last === undefined) return null;
+  let first = last;
+  for (let i = history.length - 2; i >= 0; i--) {
+    const entry = history[i] as readonly [number, number];
+    if (first[0] - entry[0] > maxGapMs || last[0] - entry[0] > spanMs) break;
+    first = entry;
+  }
+  return first === last ? null : ((last[1] - first[1]) * 1000) / (last[0] - first[0]);
+}
+
+/** Up to about `count` round tick values covering [min, max]: steps of 1, 2 or 5 times a power of ten. */
+export function niceTicks(min: number, max: number, count: number): number[] {
+  if (!(max > min)) return [min];
+  const raw = (max - min) / Math.max(1, count);
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
+  const ticks: number[] = [];
+  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) ticks.push(Number(v.toFixed(10)));
+  return ticks;
+}
