@@ -1,4 +1,9 @@
 export { createKafka, ensureTopics, type KafkaConnectionOptions, type TopicSpec } from './kafka-connection.js';
 export { DEAD_LETTER_HEADERS, KafkaDeadLetterSink } from './kafka-dead-letter-sink.js';
-export { KafkaEventSource, type KafkaEventSourceOptions, partitionId } from './kafka-event-source.js';
+export {
+  KafkaEventSource,
+  type KafkaEventSourceOptions,
+  type PartitionLag,
+  partitionId,
+} from './kafka-event-source.js';
 export { type PublishOptions, publish, rsvpKey } from './kafka-publisher.js';

@@ -1,5 +1,5 @@
 import type { BatchConsumer, EventSource, PartitionId } from '@rsvp/core';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
 
 export interface KafkaEventSourceOptions {
   readonly topic: string;
@@ -10,6 +10,14 @@ export interface KafkaEventSourceOptions {
   /** Partitions handled at the same time by this member (default 3). */
   readonly partitionsConsumedConcurrently?: number;
   readonly sessionTimeoutMs?: number;
+}
+
+/** How far one partition's consumer is behind: records between its position and the high watermark. */
+export interface PartitionLag {
+  readonly topic: string;
+  readonly partition: number;
+  /** The high watermark minus the next offset to consume (what is committed). */
+  readonly lag: number;
 }
 
 /** `rsvps:3`: the pipeline's name for a topic partition. */
@@ -29,6 +37,12 @@ export class KafkaEventSource implements EventSource {
   private stopping = false;
   /** Chunks being handled and committed; `stop` lets them finish so their Kafka commit is not lost. */
   private readonly inFlight = new Set<Promise<void>>();
+  /** The partitions of the topic this member owns, from its last group join. */
+  private owned = new Set<number>();
+  /** Lag per owned partition; absent until known (from the group's offsets at a join, or a batch). */
+  private readonly lags = new Map<number, number>();
+  /** Admin clients looking up lags; `stop` disconnects them rather than waiting (Kafka may be down). */
+  private readonly lookups = new Set<Admin>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -56,13 +70,14 @@ export class KafkaEventSource implements EventSource {
       });
     });
 
-    let owned = new Set<number>();
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const assigned = new Set(payload.memberAssignment[topic] ?? []);
-      const lost = [...owned].filter((p) => !assigned.has(p));
+      const lost = [...this.owned].filter((p) => !assigned.has(p));
       // Forget the state of partitions another member now owns; it reloads them from the store.
       if (lost.length > 0) pipeline.releasePartitions(lost.map((p) => partitionId(topic, p)));
-      owned = assigned;
+      for (const p of lost) this.lags.delete(p);
+      this.owned = assigned;
+      void this.lookUpLag([...assigned].filter((p) => !this.lags.has(p)));
     });
 
     await consumer.connect();
@@ -75,6 +90,9 @@ export class KafkaEventSource implements EventSource {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
         const partition = partitionId(topic, batch.partition);
+        const highWatermark = Number(batch.highWatermark);
+        const first = batch.firstOffset();
+        if (first !== null) this.setLag(batch.partition, highWatermark - Number(first));
         for (let i = 0; i < batch.messages.length; i += this.maxBatchRecords) {
           // After a rebalance or on stop, abandon the rest: its records are redelivered to their owner.
           if (this.stopping || !isRunning() || isStale()) return;
@@ -88,6 +106,7 @@ export class KafkaEventSource implements EventSource {
             resolveOffset(last);
             // A lost Kafka commit only means a redelivery, which the store's offsets filter.
             await commitOffsetsIfNecessary().catch(() => {});
+            this.setLag(batch.partition, highWatermark - (Number(last) + 1));
           })();
           this.inFlight.add(work);
           try {
@@ -102,11 +121,60 @@ export class KafkaEventSource implements EventSource {
     await ended;
   }
 
+  /**
+   * Consumer lag of each partition this member owns: records between the next offset to consume (the
+   * position after the last stored batch, which is what is committed) and the partition's high watermark.
+   * Known from the group's committed offsets when the member joins, then updated as each fetched batch
+   * arrives and after each stored chunk; a partition lost in a rebalance leaves the list. Sorted by partition.
+   */
+  lag(): PartitionLag[] {
+    return [...this.lags]
+      .sort(([a], [b]) => a - b)
+      .map(([partition, lag]) => ({ topic: this.options.topic, partition, lag }));
+  }
+
   /** Lets the chunks in flight finish and commit, then leaves the group. Not to be awaited inside `handleBatch`. */
   async stop(): Promise<void> {
     this.stopping = true;
     await Promise.allSettled(this.inFlight);
     await this.consumer?.disconnect();
+    this.owned = new Set();
+    this.lags.clear();
+    await Promise.allSettled([...this.lookups].map((admin) => admin.disconnect()));
     this.finish?.();
+  }
+
+  private setLag(partition: number, lag: number): void {
+    if (this.owned.has(partition) && Number.isFinite(lag)) this.lags.set(partition, Math.max(0, lag));
+  }
+
+  /**
+   * The lag of newly assigned partitions before their first batch: high watermark minus the group's
+   * committed offset (the low watermark when nothing is committed: the member starts from the beginning).
+   * Best effort: if the lookup fails, each partition's first batch tells. Never overwrites a value a batch set.
+   */
+  private async lookUpLag(partitions: readonly number[]): Promise<void> {
+    if (partitions.length === 0 || this.stopping) return;
+    const { topic, groupId } = this.options;
+    const admin = this.kafka.admin({ retry: { retries: 2 } });
+    this.lookups.add(admin);
+    try {
+      await admin.connect();
+      const [ends, [committed]] = await Promise.all([
+        admin.fetchTopicOffsets(topic),
+        admin.fetchOffsets({ groupId, topics: [topic] }),
+      ]);
+      const next = new Map(committed?.partitions.map((p) => [p.partition, Number(p.offset)]));
+      for (const end of ends) {
+        if (!partitions.includes(end.partition) || this.lags.has(end.partition)) continue;
+        const offset = next.get(end.partition) ?? -1;
+        this.setLag(end.partition, Number(end.high) - (offset >= 0 ? offset : Number(end.low)));
+      }
+    } catch {
+      // The first batch of each partition reports its lag.
+    } finally {
+      this.lookups.delete(admin);
+      await admin.disconnect().catch(() => {});
+    }
   }
 }

@@ -9,8 +9,11 @@ export interface PublishOptions {
   readonly lingerMs?: number;
   readonly clock: Clock;
   readonly compression?: 'none' | 'gzip';
-  /** Hears the running total after each acknowledged batch. */
-  readonly onSent?: (total: number) => void;
+  /**
+   * Hears the running totals after each acknowledged batch: messages sent, and how many of them had no
+   * readable `rsvp_id` and went out without a key (broken messages, which the processor will reject).
+   */
+  readonly onSent?: (total: number, unkeyed: number) => void;
 }
 
 /**
@@ -38,6 +41,11 @@ export async function publish(
   options: PublishOptions,
 ): Promise<number> {
   let total = 0;
+  let unkeyed = 0;
+  const keyed = (key: string | null): string | null => {
+    if (key === null) unkeyed++;
+    return key;
+  };
   const batches = batchStream(messages, {
     maxSize: options.batchSize ?? 500,
     lingerMs: options.lingerMs ?? 20,
@@ -49,14 +57,14 @@ export async function publish(
       acks: -1,
       compression: options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
       messages: batch.map((message) => {
-        if (typeof message === 'string') return { key: rsvpKey(message), value: message };
+        if (typeof message === 'string') return { key: keyed(rsvpKey(message)), value: message };
         // Bytes go out as they came, invalid UTF-8 included: the processor rejects them with a reason.
         const bytes = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
-        return { key: rsvpKey(bytes.toString('utf8')), value: bytes };
+        return { key: keyed(rsvpKey(bytes.toString('utf8'))), value: bytes };
       }),
     });
     total += batch.length;
-    options.onSent?.(total);
+    options.onSent?.(total, unkeyed);
   }
   return total;
 }

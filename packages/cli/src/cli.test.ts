@@ -1,7 +1,11 @@
+import { sharedDataPath } from '@rsvp/testkit';
 import { describe, expect, it } from 'vitest';
 import { type CliIo, EXIT, runCli } from './cli.js';
 
-function io(env: NodeJS.ProcessEnv = {}): CliIo & { output: string[]; errors: string[] } {
+function io(
+  env: NodeJS.ProcessEnv = {},
+  terminal: Pick<CliIo, 'errIsTTY' | 'outIsTTY'> = {},
+): CliIo & { output: string[]; errors: string[] } {
   const output: string[] = [];
   const errors: string[] = [];
   return {
@@ -11,7 +15,28 @@ function io(env: NodeJS.ProcessEnv = {}): CliIo & { output: string[]; errors: st
     err: (text) => void errors.push(text),
     stopRequested: new Promise(() => {}),
     env,
+    ...terminal,
   };
+}
+
+const ESC = '\x1b';
+
+/** What a terminal would show: `\r` returns to the start of the line, `ESC[K` clears the rest of it. */
+function screen(written: string[]): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const text of written
+    .join('')
+    .replaceAll(`${ESC}[K`, '')
+    .replace(new RegExp(`${ESC}\\[[0-9;]*m`, 'g'), '') // colours
+    .split(/(\r|\n)/)) {
+    if (text === '\r') line = '';
+    else if (text === '\n') {
+      lines.push(line);
+      line = '';
+    } else line += text;
+  }
+  return line === '' ? lines : [...lines, line];
 }
 
 describe('the rsvp command', () => {
@@ -52,6 +77,61 @@ describe('the rsvp command', () => {
     expect(await runCli(['produce', '--count', '50', '--rate', '1000000', '--log-level', 'silent'], run)).toBe(EXIT.ok);
     const lines = run.output.join('').trimEnd().split('\n');
     expect(lines).toHaveLength(50);
+  });
+
+  it('shows the progress of produce in place on a terminal (stderr), keeps stdout NDJSON, and sums up', async () => {
+    const run = io({}, { errIsTTY: true });
+    expect(await runCli(['produce', '--count', '600', '--rate', '1000', '--log-level', 'info'], run)).toBe(EXIT.ok);
+    const lines = run.output.join('').trimEnd().split('\n');
+    expect(lines).toHaveLength(600);
+    // Only the messages (the simulator breaks a few on purpose, as the real stream did): no progress there.
+    expect(lines.filter((line) => line.includes('\r') || line.includes(ESC) || line.includes(' sent '))).toEqual([]);
+    const refreshes = run.errors.filter((text) => text.startsWith('\r\x1b[K') && text.includes(' of 600 sent ('));
+    expect(refreshes.length).toBeGreaterThan(0);
+    expect(refreshes.every((text) => !text.includes('\n'))).toBe(true);
+    // What stays on the screen: the summary, not a half-overwritten progress line.
+    expect(screen(run.errors)[0]).toMatch(/INFO.*: produced 600 messages to stdout in [0-9.]+s \([0-9,]+\/s\)$/);
+  });
+
+  it('logs plain progress lines where a terminal would get NDJSON on stdout too', async () => {
+    const run = io({}, { errIsTTY: true, outIsTTY: true });
+    const args = ['produce', '--count', '500', '--rate', '1000', '--progress-interval', '200ms'];
+    expect(await runCli(args, run)).toBe(EXIT.ok);
+    expect(run.errors.some((text) => text.includes('\r'))).toBe(false);
+    expect(screen(run.errors).filter((line) => / of 500 sent \(\d+%\) · ETA /.test(line)).length).toBeGreaterThan(0);
+  });
+
+  it('sums up a replay with the lines read and sent', async () => {
+    const run = io({}, { errIsTTY: true });
+    expect(await runCli(['produce', '--replay', sharedDataPath('meetup.json')], run)).toBe(EXIT.ok);
+    expect(run.output.join('').trimEnd().split('\n')).toHaveLength(1542);
+    expect(screen(run.errors)[0]).toMatch(/produced 1,542 messages to stdout in .*; 1,542 lines read$/);
+  });
+
+  it('exits 2 for a replay file that is not there, before starting anything', async () => {
+    for (const role of ['produce', 'process', 'all']) {
+      const run = io();
+      expect(await runCli([role, '--replay', 'no/such.ndjson', '--port', '0', '--log-level', 'silent'], run)).toBe(
+        EXIT.usage,
+      );
+      expect(run.errors.join('')).toContain(`rsvp ${role}: --replay: cannot read "no/such.ndjson" (ENOENT)`);
+    }
+  });
+
+  it('exits 2 for a bad --metrics-port, and 1 when it is taken', async () => {
+    const bad = io({ RSVP_METRICS_PORT: 'http' });
+    expect(await runCli(['process', '--count', '1'], bad)).toBe(EXIT.usage);
+    expect(bad.errors.join('')).toContain('--metrics-port must be a whole number');
+
+    const { createServer } = await import('node:net');
+    const taken = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => taken.once('listening', resolve));
+    const port = String((taken.address() as { port: number }).port);
+    const run = io();
+    expect(await runCli(['process', '--count', '1', '--metrics-port', port, '--log-level', 'silent'], run)).toBe(
+      EXIT.failed,
+    );
+    taken.close();
   });
 
   it('refuses to serve a memory store nobody else can write, with exit 2', async () => {

@@ -3,9 +3,13 @@ import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { type Config, ConfigError, OPTION_HELP, type RawOptions, readConfig, SECRET_ENV } from './config.js';
 import { createContainer } from './container.js';
+import { StatusLine } from './progress.js';
 import { type RunningRole, startAll, startProcess, startProduce, startServe } from './roles.js';
 
-/** Exit statuses: 0 done, 1 failed while running, 2 bad usage or configuration. */
+/**
+ * Exit statuses: 0 done (or stopped by SIGINT/SIGTERM), 1 failed while starting or running, 2 bad usage or
+ * configuration. A second SIGINT/SIGTERM is not caught: the process dies of it (130/143 in a shell).
+ */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 type Role = 'all' | 'serve' | 'produce' | 'process';
@@ -14,13 +18,18 @@ const ROLES: Record<Role, string> = {
   all: 'simulate or replay RSVPs, count them and serve the API, in one process (the default of `pnpm start`)',
   process:
     'count RSVPs from the source into the store (one consumer-group member with --source kafka); prints a JSON summary when it ends',
-  produce: 'send simulated (or replayed) RSVP messages to Kafka (--source kafka) or to stdout as NDJSON',
+  produce:
+    'send simulated (or replayed) RSVP messages to Kafka (--source kafka) or to stdout as NDJSON; progress and a summary on stderr',
   serve: 'serve the API over a shared store (--store cassandra)',
 };
 
 export interface CliIo {
   readonly out: (text: string) => boolean;
   readonly err: (text: string) => void;
+  /** `err` is a terminal: logs are made readable there, and `rsvp produce` shows its progress in place. */
+  readonly errIsTTY?: boolean;
+  /** `out` is a terminal: `rsvp produce` writing NDJSON there keeps its progress off it, as log lines. */
+  readonly outIsTTY?: boolean;
   /** Resolves when the process is asked to stop (SIGINT or SIGTERM). */
   readonly stopRequested: Promise<void>;
   readonly env: NodeJS.ProcessEnv;
@@ -66,13 +75,27 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.err(`rsvp ${chosen.role}: ${error.message}\n`);
     return EXIT.usage;
   }
-  // Logs go to stderr so that `rsvp produce` can own stdout: JSON lines, or readable ones in a terminal.
-  const destination = process.stderr.isTTY ? pretty({ destination: 2, sync: true }) : pino.destination(2);
+  // Logs go to stderr so that `rsvp produce` can own stdout: JSON lines, or readable ones in a terminal,
+  // where they share the screen with the progress line of `rsvp produce` (printed above it).
+  const statusLine = io.errIsTTY ? new StatusLine(io.err) : undefined;
+  const destination = statusLine ? readableLines(statusLine) : pino.destination(2);
   const logger = pino({ level: config.logLevel, base: { role: chosen.role } }, destination);
-  return runRole(chosen.role, config, logger, io);
+  return runRole(chosen.role, config, logger, io, statusLine);
 }
 
-async function runRole(role: Role, config: Config, logger: Logger, io: CliIo): Promise<number> {
+/** A pino destination writing pino-pretty's lines above the status line, synchronously. */
+function readableLines(statusLine: StatusLine): { write(line: string): void } {
+  const format = pretty.prettyFactory({});
+  return { write: (line) => statusLine.print(format(line)) };
+}
+
+async function runRole(
+  role: Role,
+  config: Config,
+  logger: Logger,
+  io: CliIo,
+  statusLine: StatusLine | undefined,
+): Promise<number> {
   const container = await createContainer(config, logger);
   let running: RunningRole;
   try {
@@ -82,7 +105,15 @@ async function runRole(role: Role, config: Config, logger: Logger, io: CliIo): P
         : role === 'process'
           ? await startProcess(container, (line) => void io.out(`${line}\n`))
           : role === 'produce'
-            ? await startProduce(container, io.out)
+            ? await startProduce(container, io.out, {
+                progress: {
+                  // In place on a terminal, unless the NDJSON goes to that terminal too; else log lines.
+                  statusLine:
+                    logger.isLevelEnabled('info') && !(config.source === 'memory' && io.outIsTTY)
+                      ? statusLine
+                      : undefined,
+                },
+              })
             : await startServe(container);
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -11,6 +11,8 @@ import { Secret } from './secret.js';
 export interface Config {
   readonly host: string;
   readonly port: number;
+  /** Serve Prometheus metrics at `/metrics` on this port too (on `host`); off when undefined. */
+  readonly metricsPort: number | undefined;
   /** An NDJSON file of recorded RSVPs to replay instead of the simulator. */
   readonly replay: string | undefined;
   /** Messages per second; a replay runs as fast as it can unless given one. */
@@ -71,6 +73,12 @@ export type RawOptions = Partial<Record<keyof typeof OPTION_HELP, string>>;
 export const OPTION_HELP = {
   host: ['--host <address>', 'RSVP_HOST', '127.0.0.1', 'address the API listens on (0.0.0.0 to expose it)'],
   port: ['--port <port>', 'RSVP_PORT', '5001', 'port the API listens on'],
+  metricsPort: [
+    '--metrics-port <port>',
+    'RSVP_METRICS_PORT',
+    undefined,
+    'serve Prometheus metrics at /metrics on this port, on --host (any role; off by default)',
+  ],
   replay: [
     '--replay <file>',
     'RSVP_REPLAY',
@@ -108,7 +116,7 @@ export const OPTION_HELP = {
     '--window-retention <duration>',
     'RSVP_WINDOW_RETENTION',
     '2h',
-    'the memory store forgets windows that started longer ago than this',
+    'windows that started longer ago than this are forgotten (memory store), or expire this long after their last write (Cassandra TTL)',
   ],
   batchSize: ['--batch-size <n>', 'RSVP_BATCH_SIZE', '500', 'records per batch'],
   progressInterval: [
@@ -274,6 +282,7 @@ export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
   return {
     host,
     port: integer('port', 0, 65_535) as number,
+    metricsPort: integer('metricsPort', 0, 65_535),
     replay: value('replay'),
     rate: integer('rate', 1, 1_000_000),
     count: integer('count', 0, Number.MAX_SAFE_INTEGER),

@@ -24,6 +24,7 @@ import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { type Config, DEFAULT_RATE } from './config.js';
 import { RsvpMetrics } from './metrics.js';
+import { type MetricsServer, startMetricsServer } from './metrics-server.js';
 import { systemClock } from './system-clock.js';
 import { APP } from './tokens.js';
 
@@ -47,13 +48,23 @@ export function messagesFor(config: Config, clock: Clock): AsyncIterable<Uint8Ar
   });
 }
 
-/** Process-wide things: configuration, the system clock, the logger. */
+/** Process-wide things: configuration, the system clock, the logger, the metrics (served on `--metrics-port`). */
 export function runtimeModule(config: Config, logger: Logger): ContainerModule {
   return new ContainerModule(({ bind }) => {
     bind(APP.Config).toConstantValue(config);
     bind(APP.Logger).toConstantValue(logger);
     bind(PORTS.Clock).toConstantValue(systemClock);
-    bind(APP.Metrics).toConstantValue(new RsvpMetrics());
+    const metrics = new RsvpMetrics();
+    bind(APP.Metrics).toConstantValue(metrics);
+    bind<MetricsServer>(APP.MetricsServer)
+      .toResolvedValue(async () => {
+        if (config.metricsPort === undefined) throw new Error('no --metrics-port: nothing to serve metrics on');
+        const server = await startMetricsServer(metrics.registry, config.host, config.metricsPort);
+        logger.info({ metricsUrl: `${server.url}/metrics` }, `metrics on ${server.url}/metrics`);
+        return server;
+      })
+      .inSingletonScope()
+      .onDeactivation((server) => server.close());
   });
 }
 
@@ -126,14 +137,17 @@ export function kafkaModule(config: Config): ContainerModule {
       .onDeactivation((producer) => producer.disconnect());
     bind<EventSource>(PORTS.EventSource)
       .toResolvedValue(
-        (kafka: Kafka) =>
-          new KafkaEventSource(kafka, {
+        (kafka: Kafka, metrics: RsvpMetrics) => {
+          const source = new KafkaEventSource(kafka, {
             topic: options.topic,
             groupId: options.groupId,
             maxBatchRecords: config.batchSize,
             sessionTimeoutMs: options.sessionTimeoutMs,
-          }),
-        [APP.Kafka],
+          });
+          metrics.watchConsumerLag(() => source.lag());
+          return source;
+        },
+        [APP.Kafka, APP.Metrics],
       )
       .inSingletonScope()
       .onDeactivation((source) => source.stop());
@@ -158,6 +172,7 @@ export function cassandraModule(config: Config): ContainerModule {
           keyspace: options.keyspace,
           replication: options.replication,
           tls: options.tls,
+          windowRetentionMs: config.windowRetentionMs,
           ...(options.credentials && {
             credentials: { username: options.credentials.username, password: options.credentials.password.reveal() },
           }),

@@ -13,6 +13,8 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 const status = await runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
+  errIsTTY: process.stderr.isTTY === true,
+  outIsTTY: process.stdout.isTTY === true,
   stopRequested,
   env: process.env,
 });

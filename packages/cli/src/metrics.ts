@@ -1,16 +1,21 @@
+import type { PartitionLag } from '@rsvp/adapter-kafka';
 import type { BatchReport, FilterReason, ProblemCode } from '@rsvp/core';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
- * The process's Prometheus metrics. Names:
+ * The process's Prometheus metrics, served at `/metrics` by the API (`all`, `serve`) and, with
+ * `--metrics-port`, by any role. Names:
  * - `rsvp_records_total{outcome, reason}`: every record by where it went (`counted`, `filtered`, `dead_lettered`)
  * - `rsvp_late_records_total`: counted records that found a window already closed
  * - `rsvp_batch_records`, `rsvp_batch_duration_seconds`, `rsvp_store_commit_duration_seconds`: per stored batch
+ * - `rsvp_consumer_lag{topic, partition}`: records between the last stored batch and the partition's high
+ *   watermark, for each Kafka partition this process consumes now (`--source kafka`; read at each scrape)
  * - `rsvp_http_request_duration_seconds{method, route, status}`
  * - Node's defaults (`process_*`, `nodejs_*`)
  */
 export class RsvpMetrics {
   readonly registry = new Registry();
+  private readLag: () => Iterable<PartitionLag> = () => [];
   private readonly records = new Counter({
     name: 'rsvp_records_total',
     help: 'Records received, by outcome and reason',
@@ -40,6 +45,19 @@ export class RsvpMetrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
+  private readonly consumerLag = new Gauge({
+    name: 'rsvp_consumer_lag',
+    help: "Records behind the partition's high watermark, per Kafka partition this process consumes",
+    labelNames: ['topic', 'partition'] as const,
+    registers: [this.registry],
+    // Read at each scrape, so partitions lost in a rebalance disappear.
+    collect: () => {
+      this.consumerLag.reset();
+      for (const { topic, partition, lag } of this.readLag()) {
+        this.consumerLag.set({ topic, partition: String(partition) }, lag);
+      }
+    },
+  });
   private readonly httpSeconds = new Histogram({
     name: 'rsvp_http_request_duration_seconds',
     help: 'API requests by route pattern',
@@ -65,6 +83,11 @@ export class RsvpMetrics {
     this.batchRecords.observe(tallies.received);
     this.batchSeconds.observe(report.durationMs / 1000);
     this.storeSeconds.observe(report.storeMs / 1000);
+  }
+
+  /** Where `rsvp_consumer_lag` comes from: the Kafka event source's `lag()`. */
+  watchConsumerLag(read: () => Iterable<PartitionLag>): void {
+    this.readLag = read;
   }
 
   requestDone(request: { method: string; route: string; status: number; seconds: number }): void {

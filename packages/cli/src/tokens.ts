@@ -4,6 +4,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { RsvpMetrics } from './metrics.js';
+import type { MetricsServer } from './metrics-server.js';
 
 const token = <T>(name: string) => defineToken<T>(`@rsvp/cli/${name}`);
 
@@ -18,4 +19,6 @@ export const APP = {
   KafkaProducer: token<Producer>('KafkaProducer'),
   CassandraStore: token<CassandraCountStore>('CassandraStore'),
   Metrics: token<RsvpMetrics>('Metrics'),
+  /** `/metrics` on `--metrics-port`; resolve it only when that is set. */
+  MetricsServer: token<MetricsServer>('MetricsServer'),
 } as const;
