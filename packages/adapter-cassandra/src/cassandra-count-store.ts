@@ -12,6 +12,7 @@ import {
   type VenueRow,
   type VenueTotal,
   type WindowCount,
+  windowCells,
 } from '@rsvp/core';
 import cassandra, { type Client, type types } from 'cassandra-driver';
 import { type CassandraOptions, driverOptions, replicationCql } from './cassandra-options.js';
@@ -132,11 +133,18 @@ export class CassandraCountStore implements CountStore, VenueCountQuery {
           ranking.addDisplay(venue.venueId, venue.display);
         }
         if (request.window !== undefined) {
-          const cells = await this.rows(
-            `SELECT id, count FROM ${this.table} WHERE source_partition = ? AND kind = 'window' AND window = ? AND window_start = ?`,
-            [partition, request.window.name, request.window.start],
-          );
-          for (const row of cells) ranking.addCount(LONG(row.id), row.count);
+          // A window is the sum of its cells: its panes (one range of starts) and its late correction.
+          const byName = new Map<string, number[]>();
+          for (const cell of windowCells(request.window, request.window.start)) {
+            byName.set(cell.window, [...(byName.get(cell.window) ?? []), cell.start]);
+          }
+          for (const [name, starts] of byName) {
+            const cells = await this.rows(
+              `SELECT id, count FROM ${this.table} WHERE source_partition = ? AND kind = 'window' AND window = ? AND window_start >= ? AND window_start <= ?`,
+              [partition, name, Math.min(...starts), Math.max(...starts)],
+            );
+            for (const row of cells) ranking.addCount(LONG(row.id), row.count);
+          }
         }
       }
       return ranking.top(request.limit);

@@ -1,3 +1,4 @@
+import { paneCellName } from '@rsvp/core';
 import { countStoreContract } from '@rsvp/testkit';
 import { describe, expect, it } from 'vitest';
 import { MemoryCountStore } from './memory-count-store.js';
@@ -8,7 +9,8 @@ describe('MemoryCountStore window retention', () => {
   it('forgets windows that started longer ago than the retention, by event time, and keeps the rest', async () => {
     const store = new MemoryCountStore({ windowRetentionMs: 120_000 });
     const display = { venueName: 'A', groupCity: 'X', lat: 0, lon: 0, mtime: 0, rsvpId: 1, offset: 0 };
-    const cell = (start: number) => ({ window: '1m', start, venueId: 1, count: 1 });
+    const minute = { name: '1m', sizeMs: 60_000, slideMs: 60_000 };
+    const cell = (start: number) => ({ window: paneCellName(minute), start, venueId: 1, count: 1 });
     const base = { partition: 'p', rsvps: [], venues: [{ venueId: 1, count: 1, display }] };
     await store.commit({
       ...base,
@@ -17,7 +19,7 @@ describe('MemoryCountStore window retention', () => {
       maxEventTime: 100_000,
       windows: [cell(0), cell(60_000)],
     });
-    expect(await store.topVenues({ window: { name: '1m', start: 0 } })).toHaveLength(1);
+    expect(await store.topVenues({ window: { ...minute, start: 0 } })).toHaveLength(1);
     await store.commit({
       ...base,
       expectedNextOffset: 1,
@@ -25,9 +27,9 @@ describe('MemoryCountStore window retention', () => {
       maxEventTime: 170_000,
       windows: [cell(120_000)],
     });
-    expect(await store.topVenues({ window: { name: '1m', start: 0 } })).toEqual([]);
-    expect(await store.topVenues({ window: { name: '1m', start: 60_000 } })).toHaveLength(1);
-    expect(await store.topVenues({ window: { name: '1m', start: 120_000 } })).toHaveLength(1);
+    expect(await store.topVenues({ window: { ...minute, start: 0 } })).toEqual([]);
+    expect(await store.topVenues({ window: { ...minute, start: 60_000 } })).toHaveLength(1);
+    expect(await store.topVenues({ window: { ...minute, start: 120_000 } })).toHaveLength(1);
     expect(() => new MemoryCountStore({ windowRetentionMs: 0 })).toThrow(RangeError);
   });
 });

@@ -12,6 +12,7 @@ import {
   type VenueRow,
   VenueTally,
   type WindowCount,
+  windowCells,
 } from '@rsvp/core';
 
 interface StoredPartition {
@@ -19,7 +20,7 @@ interface StoredPartition {
   maxEventTime: number | null;
   readonly rsvps: RsvpTable;
   readonly venues: Map<number, VenueTally>;
-  /** Window family name → start → venue id → count. */
+  /** Window cell name → start → venue id → count. */
   readonly windows: Map<string, Map<number, Map<number, number>>>;
 }
 
@@ -93,7 +94,8 @@ export class MemoryCountStore implements CountStore, VenueCountQuery {
   }
 
   async topVenues(request: TopVenuesRequest): Promise<VenueRow[]> {
-    const key = request.window ? `${request.limit}|${request.window.name}@${request.window.start}` : `${request.limit}`;
+    const { window } = request;
+    const key = window ? `${request.limit}|${window.sizeMs}/${window.slideMs}@${window.start}` : `${request.limit}`;
     let rows = this.answers.get(key);
     if (rows === undefined) {
       rows = this.rank(request);
@@ -118,8 +120,10 @@ export class MemoryCountStore implements CountStore, VenueCountQuery {
       if (window === undefined) {
         for (const venue of stored.venues.values()) ranking.addCount(venue.venueId, venue.count);
       } else {
-        for (const [venueId, count] of stored.windows.get(window.name)?.get(window.start) ?? []) {
-          ranking.addCount(venueId, count);
+        for (const cell of windowCells(window, window.start)) {
+          for (const [venueId, count] of stored.windows.get(cell.window)?.get(cell.start) ?? []) {
+            ranking.addCount(venueId, count);
+          }
         }
       }
       // Rows show the venue as its all-time row does, whichever partition named it last.

@@ -46,6 +46,8 @@ const settings = fc.record({
 const WINDOWS = [
   { name: '1m', sizeMs: 60_000, slideMs: 60_000 },
   { name: '2m', sizeMs: 120_000, slideMs: 30_000 },
+  // The slide does not divide the size: panes of gcd(100 s, 40 s) = 20 s.
+  { name: '100s', sizeMs: 100_000, slideMs: 40_000 },
 ];
 
 function partitionOf(m: Message, index: number, partitions: number): number {
@@ -114,7 +116,8 @@ describe('the in-memory pipeline', () => {
           expect(await store.topVenues({})).toEqual(oracle.allTime);
           for (const [key, rows] of oracle.windows) {
             const [name = '', start] = key.split('@');
-            expect(await store.topVenues({ window: { name, start: Number(start) } }), key).toEqual(rows);
+            const spec = WINDOWS.find((w) => w.name === name) as (typeof WINDOWS)[number];
+            expect(await store.topVenues({ window: { ...spec, start: Number(start) } }), key).toEqual(rows);
           }
           // No window outside the oracle's holds anything.
           for (const m of messages) {
@@ -122,7 +125,7 @@ describe('the in-memory pipeline', () => {
             for (const spec of WINDOWS) {
               for (const start of windowStartsContaining(spec, m.rsvp.mtime - spec.sizeMs)) {
                 if (!oracle.windows.has(`${spec.name}@${start}`)) {
-                  expect(await store.topVenues({ window: { name: spec.name, start } })).toEqual([]);
+                  expect(await store.topVenues({ window: { ...spec, start } })).toEqual([]);
                 }
               }
             }

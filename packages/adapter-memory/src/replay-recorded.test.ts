@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { DEFAULT_PIPELINE_SETTINGS, isAccountedFor, Pipeline } from '@rsvp/core';
+import { DEFAULT_PIPELINE_SETTINGS, isAccountedFor, Pipeline, type WindowSpec } from '@rsvp/core';
 import { countingOracle, sharedDataPath } from '@rsvp/testkit';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from './manual-clock.js';
@@ -40,7 +40,8 @@ describe('replaying the recorded RSVPs', () => {
     expect(await store.topVenues({})).toEqual(oracle.allTime);
     for (const [key, rows] of oracle.windows) {
       const [name = '', start] = key.split('@');
-      expect(await store.topVenues({ window: { name, start: Number(start) } })).toEqual(rows);
+      const spec = DEFAULT_PIPELINE_SETTINGS.windows.find((w) => w.name === name) as WindowSpec;
+      expect(await store.topVenues({ window: { ...spec, start: Number(start) } })).toEqual(rows);
     }
     expect(tallies.received).toBe(5583);
     expect(tallies.counted + (tallies.filtered.superseded ?? 0)).toBe(5583);

@@ -62,9 +62,13 @@ export { serializeRsvp } from './rsvp/serialize-rsvp.js';
 export { DEFAULT_SIMULATOR_OPTIONS, RsvpSimulator, type SimulatorOptions } from './simulator/rsvp-simulator.js';
 export {
   currentWindowStart,
+  lateCellName,
   MAX_WINDOWS_PER_EVENT,
+  paneCellName,
+  paneMs,
   parseDuration,
   parseWindowSpec,
   type WindowSpec,
+  windowCells,
   windowStartsContaining,
 } from './windows/window-spec.js';

@@ -34,7 +34,8 @@ function fakeQuery(latest: number | null = 1_489_925_470_960): VenueCountQuery &
   };
 }
 
-const WINDOWS = [{ name: '1h', sizeMs: 3_600_000, slideMs: 300_000 }];
+const HOUR = { name: '1h', sizeMs: 3_600_000, slideMs: 300_000 };
+const WINDOWS = [HOUR];
 let server: Server | undefined;
 let app: RsvpApp | undefined;
 
@@ -78,7 +79,7 @@ describe('GET /api/data', () => {
     const base = await serve({ query });
     await fetch(`${base}/api/data?limit=1&window=1h`);
     // The latest event, 12:11:10 UTC → the hour ending at the next 5-minute boundary, 12:15.
-    expect(query.asked).toEqual([{ limit: 1, window: { name: '1h', start: Date.UTC(2017, 2, 19, 11, 15) } }]);
+    expect(query.asked).toEqual([{ limit: 1, window: { ...HOUR, start: Date.UTC(2017, 2, 19, 11, 15) } }]);
   });
 
   it('answers an empty list for a window before any RSVP', async () => {
@@ -183,7 +184,7 @@ describe('GET /api/venues.geojson', () => {
     const base = await serve({ query });
     const res = await fetch(`${base}/api/venues.geojson?limit=1&window=1h`);
     expect(res.status).toBe(200);
-    expect(query.asked).toEqual([{ limit: 1, window: { name: '1h', start: Date.UTC(2017, 2, 19, 11, 15) } }]);
+    expect(query.asked).toEqual([{ limit: 1, window: { ...HOUR, start: Date.UTC(2017, 2, 19, 11, 15) } }]);
     expect((await fetch(`${base}/api/venues.geojson?limit=0`)).status).toBe(400);
     const bad = await fetch(`${base}/api/venues.geojson?window=2h`);
     expect(await bad.json()).toEqual({
@@ -254,7 +255,7 @@ describe('GET /api/cities', () => {
         { city: 'Oslo', current: 0, previous: 4, change: -4 },
       ],
     });
-    expect(asked).toEqual([{ window: { name: '1h', start: CURRENT } }, { window: { name: '1h', start: PREVIOUS } }]);
+    expect(asked).toEqual([{ window: { ...HOUR, start: CURRENT } }, { window: { ...HOUR, start: PREVIOUS } }]);
   });
 
   it('breaks ties by current RSVPs, then by city name', async () => {

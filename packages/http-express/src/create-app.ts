@@ -123,7 +123,7 @@ export function createApp(deps: AppDeps): RsvpApp {
       res.json({ window: spec.name, current: null, previous: null, cities: [] });
       return;
     }
-    const previous = { name: spec.name, start: current.start - spec.sizeMs };
+    const previous = { ...spec, start: current.start - spec.sizeMs };
     const [now, before] = await Promise.all([
       deps.query.topVenues({ window: current }),
       deps.query.topVenues({ window: previous }),

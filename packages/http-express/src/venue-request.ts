@@ -45,5 +45,5 @@ export async function toTopVenuesRequest(
   if (request.window === undefined) return limit;
   const latest = await query.latestEventTime();
   if (latest === null) return null;
-  return { ...limit, window: { name: request.window.name, start: currentWindowStart(request.window, latest) } };
+  return { ...limit, window: { ...request.window, start: currentWindowStart(request.window, latest) } };
 }

@@ -1,7 +1,9 @@
 import {
   type CountStore,
+  lateCellName,
   type PartitionCommit,
   type PartitionSnapshot,
+  paneCellName,
   StaleWriterError,
   type VenueCountQuery,
   type VenueDisplay,
@@ -158,28 +160,34 @@ export function countStoreContract(name: string, open: () => Promise<StoreUnderT
       expect(await store.latestEventTime()).toBe(300);
     });
 
-    it('answers one window, summed across partitions, with the venues shown as all-time', async () => {
+    it('answers one window as the sum of its cells (panes and late correction) across partitions', async () => {
       const store = await fresh();
+      const spec = { name: '3m', sizeMs: 180_000, slideMs: 60_000 };
+      const other = { name: '1h', sizeMs: 3_600_000, slideMs: 3_600_000 };
+      const pane = paneCellName(spec);
       await store.commit(
         commit('rsvps:0', 0, {
           venues: [{ venueId: 1, count: 5, display: display('One', 1) }],
           windows: [
-            { window: '1m', start: 60_000, venueId: 1, count: 2 },
-            { window: '1m', start: 120_000, venueId: 1, count: 3 },
-            { window: '1h', start: 0, venueId: 1, count: 5 },
+            { window: pane, start: 60_000, venueId: 1, count: 2 },
+            { window: pane, start: 120_000, venueId: 1, count: 3 },
+            { window: pane, start: 240_000, venueId: 1, count: 7 },
+            { window: lateCellName(spec), start: 60_000, venueId: 1, count: -1 },
+            { window: paneCellName(other), start: 0, venueId: 1, count: 5 },
           ],
         }),
       );
       await store.commit(
         commit('rsvps:1', 0, {
           venues: [{ venueId: 1, count: 1, display: display('One', 1) }],
-          windows: [{ window: '1m', start: 60_000, venueId: 1, count: 1 }],
+          windows: [{ window: pane, start: 180_000, venueId: 1, count: 1 }],
         }),
       );
-      expect(await store.topVenues({ window: { name: '1m', start: 60_000 } })).toMatchObject([
-        { venueId: 1, venueName: 'One', count: 3 },
+      expect(await store.topVenues({ window: { ...spec, start: 60_000 } })).toMatchObject([
+        { venueId: 1, venueName: 'One', count: 5 },
       ]);
-      expect(await store.topVenues({ window: { name: '1m', start: 180_000 } })).toEqual([]);
+      expect(await store.topVenues({ window: { ...spec, start: 180_000 } })).toMatchObject([{ venueId: 1, count: 8 }]);
+      expect(await store.topVenues({ window: { ...spec, start: 300_000 } })).toEqual([]);
     });
   });
 }

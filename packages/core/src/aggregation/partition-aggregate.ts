@@ -7,7 +7,7 @@ import type {
   WindowCount,
 } from '../ports/count-store.js';
 import type { Rsvp } from '../rsvp/rsvp.js';
-import type { WindowSpec } from '../windows/window-spec.js';
+import { lateCellName, paneCellName, paneMs, type WindowSpec } from '../windows/window-spec.js';
 import type { AggregationSettings } from './aggregation-settings.js';
 import { RsvpTable } from './rsvp-table.js';
 import { VenueTally } from './venue-tally.js';
@@ -18,12 +18,25 @@ export type ApplyOutcome =
   /** The RSVP already has a newer message: nothing was counted. */
   | { readonly kind: 'superseded' };
 
-interface OpenWindow {
-  readonly spec: WindowSpec;
+/** Venue counts of one stored window cell: a pane, or a closed window's late correction. */
+interface Cell {
+  readonly name: string;
   readonly start: number;
   readonly counts: Map<number, number>;
   /** Venues whose count changed since the last commit. */
   readonly changed: Set<number>;
+}
+
+/** A window family's cells that may still change (numbers, not string keys: this is the hot path). */
+interface Family {
+  readonly spec: WindowSpec;
+  readonly paneMs: number;
+  readonly paneName: string;
+  readonly lateName: string;
+  /** By pane start. */
+  readonly panes: Map<number, Cell>;
+  /** By window start. */
+  readonly corrections: Map<number, Cell>;
 }
 
 const COUNTED: ApplyOutcome = { kind: 'counted', late: false };
@@ -40,17 +53,23 @@ export class PartitionAggregate {
   private maxEventTimeValue: number | null;
   private readonly rsvps = new RsvpTable();
   private readonly venues = new Map<number, VenueTally>();
-  /** Open windows per family, by start (numbers, not string keys: this is the hot path). */
-  private readonly windows: Map<number, OpenWindow>[];
+  private readonly families: Family[];
   private readonly changedRsvps = new Set<number>();
   private readonly changedVenues = new Set<number>();
-  private readonly changedWindows = new Set<OpenWindow>();
+  private readonly changedCells = new Set<Cell>();
 
   constructor(
     private readonly snapshot: Pick<PartitionSnapshot, 'partition'> & Partial<PartitionSnapshot>,
     private readonly settings: AggregationSettings,
   ) {
-    this.windows = settings.windows.map(() => new Map());
+    this.families = settings.windows.map((spec) => ({
+      spec,
+      paneMs: paneMs(spec),
+      paneName: paneCellName(spec),
+      lateName: lateCellName(spec),
+      panes: new Map(),
+      corrections: new Map(),
+    }));
     this.nextOffsetValue = snapshot.nextOffset ?? 0;
     this.committedOffset = this.nextOffsetValue;
     this.maxEventTimeValue = snapshot.maxEventTime ?? null;
@@ -59,9 +78,12 @@ export class PartitionAggregate {
       this.venues.set(venue.venueId, new VenueTally(venue.venueId, venue.count, venue.display));
     }
     for (const cell of snapshot.windows ?? []) {
-      const family = settings.windows.findIndex((spec) => spec.name === cell.window);
-      if (family >= 0 && cell.start > this.closedUpTo(family)) {
-        this.openWindow(family, cell.start).counts.set(cell.venueId, cell.count);
+      for (const family of this.families) {
+        if (cell.window === family.paneName && !this.paneFinal(family, cell.start)) {
+          cellAt(family.panes, family.paneName, cell.start).counts.set(cell.venueId, cell.count);
+        } else if (cell.window === family.lateName && !this.correctionFinal(family, cell.start)) {
+          cellAt(family.corrections, family.lateName, cell.start).counts.set(cell.venueId, cell.count);
+        }
       }
     }
   }
@@ -103,8 +125,8 @@ export class PartitionAggregate {
   }
 
   /**
-   * The changes since the last commit, as absolute values. Forgets windows that have closed: their
-   * counts are final and already stored (or in this commit).
+   * The changes since the last commit, as absolute values. Forgets the cells that can no longer change:
+   * their counts are final and already stored (or in this commit).
    */
   takeCommit(): PartitionCommit {
     const rsvps: RsvpState[] = [];
@@ -117,12 +139,11 @@ export class PartitionAggregate {
       venues.push((this.venues.get(id) as VenueTally).total());
     }
     const windows: WindowCount[] = [];
-    for (const window of this.changedWindows) {
-      for (const venueId of window.changed) {
-        const count = window.counts.get(venueId) ?? 0;
-        windows.push({ window: window.spec.name, start: window.start, venueId, count });
+    for (const cell of this.changedCells) {
+      for (const venueId of cell.changed) {
+        windows.push({ window: cell.name, start: cell.start, venueId, count: cell.counts.get(venueId) ?? 0 });
       }
-      window.changed.clear();
+      cell.changed.clear();
     }
     const commit: PartitionCommit = {
       partition: this.partition,
@@ -136,47 +157,58 @@ export class PartitionAggregate {
     this.committedOffset = this.nextOffsetValue;
     this.changedRsvps.clear();
     this.changedVenues.clear();
-    this.changedWindows.clear();
-    this.windows.forEach((open, family) => {
-      const closedUpTo = this.closedUpTo(family);
-      for (const start of open.keys()) if (start <= closedUpTo) open.delete(start);
-    });
+    this.changedCells.clear();
+    for (const family of this.families) {
+      for (const start of family.panes.keys()) if (this.paneFinal(family, start)) family.panes.delete(start);
+      for (const start of family.corrections.keys()) {
+        if (this.correctionFinal(family, start)) family.corrections.delete(start);
+      }
+    }
     return commit;
   }
 
-  /** Adds `delta` at the venue all-time and in its open windows; true when a closed window was left as it was. */
+  /**
+   * Adds `delta` at the venue all-time and in its pane of every family, so in every open window holding
+   * mtime; closed windows holding it are left as they were (by a correction when the pane is still open).
+   * True when a closed window was left as it was.
+   */
   private count(venueId: number, mtime: number, delta: number): boolean {
     const venue = this.venues.get(venueId) as VenueTally; // every counted venue has been shown first
     venue.count += delta;
     this.changedVenues.add(venueId);
     let late = false;
-    const specs = this.settings.windows;
-    for (let family = 0; family < specs.length; family++) {
-      const spec = specs[family] as WindowSpec;
-      const closedUpTo = this.closedUpTo(family);
-      // The windows containing mtime, newest first: once one is closed, the older ones are too.
+    for (const family of this.families) {
+      const { spec } = family;
+      const closedUpTo = this.closedUpTo(spec);
+      // The windows holding mtime start at multiples of the slide in (mtime - size, mtime].
+      if (Math.floor(mtime / spec.slideMs) * spec.slideMs <= closedUpTo) {
+        late = true; // the newest is closed, so all are: the pane is final
+        continue;
+      }
+      const pane = Math.floor(mtime / family.paneMs) * family.paneMs;
+      this.add(cellAt(family.panes, family.paneName, pane), venueId, delta);
       for (
-        let start = Math.floor(mtime / spec.slideMs) * spec.slideMs;
-        start > mtime - spec.sizeMs;
-        start -= spec.slideMs
+        let start = (Math.floor((mtime - spec.sizeMs) / spec.slideMs) + 1) * spec.slideMs;
+        start <= closedUpTo;
+        start += spec.slideMs
       ) {
-        if (start <= closedUpTo) {
-          late = true;
-          break;
-        }
-        const window = this.openWindow(family, start);
-        window.counts.set(venueId, (window.counts.get(venueId) ?? 0) + delta);
-        window.changed.add(venueId);
-        this.changedWindows.add(window);
+        late = true;
+        this.add(cellAt(family.corrections, family.lateName, start), venueId, -delta);
       }
     }
     return late;
   }
 
-  /** True when two event times fall in the same windows of every family. */
+  private add(cell: Cell, venueId: number, delta: number): void {
+    cell.counts.set(venueId, (cell.counts.get(venueId) ?? 0) + delta);
+    cell.changed.add(venueId);
+    this.changedCells.add(cell);
+  }
+
+  /** True when two event times fall in the same pane, hence the same windows, of every family. */
   private sameWindows(previousMtime: number, mtime: number): boolean {
-    for (const spec of this.settings.windows) {
-      if (Math.floor(previousMtime / spec.slideMs) !== Math.floor(mtime / spec.slideMs)) return false;
+    for (const family of this.families) {
+      if (Math.floor(previousMtime / family.paneMs) !== Math.floor(mtime / family.paneMs)) return false;
     }
     return true;
   }
@@ -200,22 +232,30 @@ export class PartitionAggregate {
   }
 
   /** Windows of this family starting at or before this are closed: the watermark passed their end + lateness. */
-  private closedUpTo(family: number): number {
+  private closedUpTo(spec: WindowSpec): number {
     if (this.maxEventTimeValue === null) return Number.NEGATIVE_INFINITY;
-    const spec = this.settings.windows[family] as WindowSpec;
     const watermark = this.maxEventTimeValue - this.settings.maxOutOfOrdernessMs;
     return watermark - spec.sizeMs - this.settings.allowedLatenessMs;
   }
 
-  private openWindow(family: number, start: number): OpenWindow {
-    const open = this.windows[family] as Map<number, OpenWindow>;
-    let window = open.get(start);
-    if (window === undefined) {
-      window = { spec: this.settings.windows[family] as WindowSpec, start, counts: new Map(), changed: new Set() };
-      open.set(start, window);
-    }
-    return window;
+  /** A pane is final once the newest window holding it has closed. */
+  private paneFinal(family: Family, start: number): boolean {
+    return Math.floor(start / family.spec.slideMs) * family.spec.slideMs <= this.closedUpTo(family.spec);
   }
+
+  /** A window's correction is final once its last pane is. */
+  private correctionFinal(family: Family, start: number): boolean {
+    return this.paneFinal(family, start + family.spec.sizeMs - family.paneMs);
+  }
+}
+
+function cellAt(cells: Map<number, Cell>, name: string, start: number): Cell {
+  let cell = cells.get(start);
+  if (cell === undefined) {
+    cell = { name, start, counts: new Map(), changed: new Set() };
+    cells.set(start, cell);
+  }
+  return cell;
 }
 
 /** Orders venue displays by the message they came from: (mtime, rsvpId, offset). */

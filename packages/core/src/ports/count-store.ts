@@ -27,8 +27,12 @@ export interface VenueTotal {
   readonly display: VenueDisplay;
 }
 
-/** A venue's count in one window (family name + start) within one partition. */
+/**
+ * A venue's count in one stored window cell within one partition: a pane of a window family, or a late
+ * correction of one of its windows (`paneCellName` / `lateCellName`; `windowCells` lists a window's cells).
+ */
 export interface WindowCount {
+  /** The cell's name. */
   readonly window: string;
   readonly start: number;
   readonly venueId: number;

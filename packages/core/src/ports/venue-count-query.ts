@@ -1,3 +1,5 @@
+import type { WindowSpec } from '../windows/window-spec.js';
+
 /** One row of the API: a venue and how many distinct RSVPs count there. */
 export interface VenueRow {
   readonly venueId: number;
@@ -9,9 +11,8 @@ export interface VenueRow {
   readonly count: number;
 }
 
-export interface WindowRef {
-  /** The window family's name, e.g. `1h`. */
-  readonly name: string;
+/** One window: its family and its start; its count is the sum of the cells `windowCells` names. */
+export interface WindowRef extends WindowSpec {
   readonly start: number;
 }
 

@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { currentWindowStart, parseDuration, parseWindowSpec, windowStartsContaining } from './window-spec.js';
+import {
+  currentWindowStart,
+  lateCellName,
+  paneCellName,
+  paneMs,
+  parseDuration,
+  parseWindowSpec,
+  windowCells,
+  windowStartsContaining,
+} from './window-spec.js';
 
 describe('window specs', () => {
   it('reads durations and window specs', () => {
@@ -13,6 +22,7 @@ describe('window specs', () => {
     expect(parseWindowSpec('5m/1h')).toMatch(/slide must not exceed/);
     expect(parseWindowSpec('1d/1s')).toMatch(/at most 1000/);
     expect(parseWindowSpec('soon')).toMatch(/not a window/);
+    expect(parseWindowSpec('1000001ms/1000000ms')).toMatch(/at most 1000 panes/);
   });
 
   it('puts an event time in every window that contains it and in no other', () => {
@@ -28,6 +38,26 @@ describe('window specs', () => {
           expect(s <= t && t < s + w.sizeMs).toBe(true);
         }
         expect(starts).toContain(currentWindowStart(w, t));
+      }),
+    );
+  });
+
+  it('tiles each window with whole panes, then its late correction', () => {
+    const spec = fc
+      .tuple(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 60 }))
+      .filter(([size, slide]) => slide <= size)
+      .map(([size, slide]) => ({ name: 'w', sizeMs: size * 1000, slideMs: slide * 1000 }));
+    fc.assert(
+      fc.property(spec, fc.integer({ min: 0, max: 1000 }), (w, k) => {
+        const start = k * w.slideMs;
+        const cells = windowCells(w, start);
+        const panes = cells.slice(0, -1);
+        expect(cells.at(-1)).toEqual({ window: lateCellName(w), start });
+        expect(panes.map((c) => c.start)).toEqual(
+          Array.from({ length: w.sizeMs / paneMs(w) }, (_, i) => start + i * paneMs(w)),
+        );
+        for (const pane of panes) expect(pane.window).toBe(paneCellName(w));
+        expect((w.sizeMs % paneMs(w)) + (w.slideMs % paneMs(w))).toBe(0);
       }),
     );
   });

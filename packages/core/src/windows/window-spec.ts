@@ -9,7 +9,7 @@ export interface WindowSpec {
   readonly slideMs: number;
 }
 
-/** An RSVP belongs to at most this many windows of one family; bounds the work per message. */
+/** An RSVP belongs to at most this many windows of one family, and a window holds at most this many panes. */
 export const MAX_WINDOWS_PER_EVENT = 1000;
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -37,6 +37,9 @@ export function parseWindowSpec(text: string): WindowSpec | string {
   if (sizeMs / slideMs > MAX_WINDOWS_PER_EVENT) {
     return `window "${text}": size/slide must be at most ${MAX_WINDOWS_PER_EVENT}`;
   }
+  if (sizeMs / paneMs({ name: sizeText, sizeMs, slideMs }) > MAX_WINDOWS_PER_EVENT) {
+    return `window "${text}": the slide must divide the size into at most ${MAX_WINDOWS_PER_EVENT} panes (use a slide that divides the size)`;
+  }
   return { name: sizeText, sizeMs, slideMs };
 }
 
@@ -55,4 +58,39 @@ export function windowStartsContaining(spec: WindowSpec, t: number): number[] {
  */
 export function currentWindowStart(spec: WindowSpec, t: number): number {
   return Math.floor(t / spec.slideMs) * spec.slideMs + spec.slideMs - spec.sizeMs;
+}
+
+/**
+ * Counts are kept per pane, not per window: the pane is the longest slice that tiles every window of the
+ * family (gcd of size and slide: the slide when it divides the size). An RSVP then changes one pane cell
+ * per family, not one cell per window that contains it (12 for `1h/5m`); a window is the sum of its panes.
+ */
+export function paneMs(spec: WindowSpec): number {
+  let [a, b] = [spec.sizeMs, spec.slideMs];
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+}
+
+/** The stored cell name of a family's panes; the pane length is part of it, so a changed slide starts afresh. */
+export function paneCellName(spec: WindowSpec): string {
+  return `${spec.sizeMs}/${spec.slideMs}ms pane`;
+}
+
+/**
+ * The stored cell name of a family's late corrections. A window, once closed, must not change; a late RSVP
+ * still counts in its pane for the windows that are open, and the correction cell of each closed window
+ * that holds the pane takes the change back.
+ */
+export function lateCellName(spec: WindowSpec): string {
+  return `${spec.sizeMs}/${spec.slideMs}ms late`;
+}
+
+/** The stored cells (name, start) whose counts add up to the window of `spec` starting at `start`. */
+export function windowCells(spec: WindowSpec, start: number): { readonly window: string; readonly start: number }[] {
+  const pane = paneMs(spec);
+  const name = paneCellName(spec);
+  const cells = [];
+  for (let at = start; at < start + spec.sizeMs; at += pane) cells.push({ window: name, start: at });
+  cells.push({ window: lateCellName(spec), start });
+  return cells;
 }
