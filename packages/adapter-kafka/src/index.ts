@@ -1,6 +1,8 @@
 export { createKafka, ensureTopics, type KafkaConnectionOptions, type TopicSpec } from './kafka-connection.js';
 export { DEAD_LETTER_HEADERS, KafkaDeadLetterSink } from './kafka-dead-letter-sink.js';
 export {
+  DEFAULT_MAX_BATCH_RECORDS,
+  DEFAULT_MAX_BYTES_PER_PARTITION,
   KafkaEventSource,
   type KafkaEventSourceOptions,
   type PartitionLag,

@@ -5,7 +5,13 @@ import { ConfigError, OPTION_HELP, readConfig } from './config.js';
 describe('readConfig', () => {
   it('has defaults for the local embedded run', () => {
     const config = readConfig({});
-    expect(config).toMatchObject({ host: '127.0.0.1', port: 5001, replay: undefined, rate: undefined, batchSize: 500 });
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 5001,
+      replay: undefined,
+      rate: undefined,
+      batchSize: 5000,
+    });
     expect(config.pipeline.windows.map((w) => w.name)).toEqual(['1m', '1h']);
     expect(config.pipeline).toMatchObject({ maxOutOfOrdernessMs: 5_000, allowedLatenessMs: 60_000 });
   });

@@ -118,7 +118,7 @@ export const OPTION_HELP = {
     '2h',
     'windows that started longer ago than this are forgotten (memory store), or expire this long after their last write (Cassandra TTL)',
   ],
-  batchSize: ['--batch-size <n>', 'RSVP_BATCH_SIZE', '500', 'records per batch'],
+  batchSize: ['--batch-size <n>', 'RSVP_BATCH_SIZE', '5000', 'most records per batch: one store commit each'],
   progressInterval: [
     '--progress-interval <duration>',
     'RSVP_PROGRESS_INTERVAL',
