@@ -121,32 +121,39 @@ export class CassandraCountStore implements CountStore, VenueCountQuery {
   topVenues(request: TopVenuesRequest): Promise<VenueRow[]> {
     const key = JSON.stringify(request);
     return this.cached(key, async () => {
+      const { window } = request;
+      // A window is the sum of its cells: its panes (one range of starts) and its late correction.
+      const ranges = new Map<string, { from: number; to: number }>();
+      for (const cell of window === undefined ? [] : windowCells(window, window.start)) {
+        const range = ranges.get(cell.window);
+        ranges.set(cell.window, {
+          from: Math.min(range?.from ?? cell.start, cell.start),
+          to: Math.max(range?.to ?? cell.start, cell.start),
+        });
+      }
       const ranking = new VenueRanking();
-      for (const partition of await this.partitions()) {
-        const venueRows = await this.rows(
-          `SELECT id, count, venue_name, group_city, lat, lon, shown_mtime, shown_rsvp_id, shown_offset FROM ${this.table} WHERE source_partition = ? AND kind = 'venue'`,
-          [partition],
-        );
+      // The partitions are read at the same time: the answer's latency is the slowest one's, not the sum.
+      const reads = (await this.partitions()).map(async (partition) => {
+        const [venueRows, ...cellRows] = await Promise.all([
+          this.rows(
+            `SELECT id, count, venue_name, group_city, lat, lon, shown_mtime, shown_rsvp_id, shown_offset FROM ${this.table} WHERE source_partition = ? AND kind = 'venue'`,
+            [partition],
+          ),
+          ...[...ranges].map(([name, { from, to }]) =>
+            this.rows(
+              `SELECT id, count FROM ${this.table} WHERE source_partition = ? AND kind = 'window' AND window = ? AND window_start >= ? AND window_start <= ?`,
+              [partition, name, from, to],
+            ),
+          ),
+        ]);
         for (const row of venueRows) {
           const venue = venueTotal(row);
-          if (request.window === undefined) ranking.addCount(venue.venueId, venue.count);
+          if (window === undefined) ranking.addCount(venue.venueId, venue.count);
           ranking.addDisplay(venue.venueId, venue.display);
         }
-        if (request.window !== undefined) {
-          // A window is the sum of its cells: its panes (one range of starts) and its late correction.
-          const byName = new Map<string, number[]>();
-          for (const cell of windowCells(request.window, request.window.start)) {
-            byName.set(cell.window, [...(byName.get(cell.window) ?? []), cell.start]);
-          }
-          for (const [name, starts] of byName) {
-            const cells = await this.rows(
-              `SELECT id, count FROM ${this.table} WHERE source_partition = ? AND kind = 'window' AND window = ? AND window_start >= ? AND window_start <= ?`,
-              [partition, name, Math.min(...starts), Math.max(...starts)],
-            );
-            for (const row of cells) ranking.addCount(LONG(row.id), row.count);
-          }
-        }
-      }
+        for (const row of cellRows.flat()) ranking.addCount(LONG(row.id), row.count);
+      });
+      await Promise.all(reads);
       return ranking.top(request.limit);
     });
   }
@@ -154,13 +161,14 @@ export class CassandraCountStore implements CountStore, VenueCountQuery {
   latestEventTime(): Promise<number | null> {
     return this.cached('latestEventTime', async () => {
       let latest: number | null = null;
-      for (const partition of await this.partitions()) {
+      const reads = (await this.partitions()).map(async (partition) => {
         const [row] = await this.rows(`SELECT max_event_time FROM ${this.table} WHERE source_partition = ? LIMIT 1`, [
           partition,
         ]);
         const t = nullableLong(row?.max_event_time);
         if (t !== null && (latest === null || t > latest)) latest = t;
-      }
+      });
+      await Promise.all(reads);
       return latest;
     });
   }
