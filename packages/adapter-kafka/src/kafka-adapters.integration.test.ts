@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connectionSettings } from '@rsvp/stack';
-import { deadLetterSinkContract, eventSourceContract, readTopic } from '@rsvp/testkit';
+import { deadLetterSinkContract, eventSourceContract, readTopic, waitFor } from '@rsvp/testkit';
 import { describe, expect, it } from 'vitest';
 import { createKafka, ensureTopics } from './kafka-connection.js';
 import { KafkaDeadLetterSink } from './kafka-dead-letter-sink.js';
@@ -9,14 +9,6 @@ import { publish, rsvpKey } from './kafka-publisher.js';
 
 const kafka = createKafka({ brokers: connectionSettings().kafka.brokers, clientId: 'adapter-test' });
 const clock = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) };
-
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const lagOf = (source: KafkaEventSource) => new Map(source.lag().map((l: PartitionLag) => [l.partition, l.lag]));
 const partitionOf = (id: string) => Number(id.slice(id.lastIndexOf(':') + 1));

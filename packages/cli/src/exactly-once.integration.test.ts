@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { KafkaEventSource, partitionId } from '@rsvp/adapter-kafka';
 import { type BatchConsumer, DEFAULT_PIPELINE_SETTINGS, Pipeline } from '@rsvp/core';
 import { toOriginalRow } from '@rsvp/http-express';
-import { countingOracle, readTopic } from '@rsvp/testkit';
+import { countingOracle, readTopic, waitFor } from '@rsvp/testkit';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from './system-clock.js';
 import {
@@ -18,7 +18,6 @@ import {
   serveScenario,
   spawnProcessor,
   stopProcessor,
-  waitFor,
 } from './testing/real-pipeline.js';
 
 afterEach(killProcessors);

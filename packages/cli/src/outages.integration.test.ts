@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { readTopic, sharedDataPath } from '@rsvp/testkit';
+import { readTopic, sharedDataPath, waitFor } from '@rsvp/testkit';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   applied,
@@ -14,7 +14,6 @@ import {
   spawnProcessor,
   spawnProducer,
   stack,
-  waitFor,
 } from './testing/real-pipeline.js';
 
 afterEach(killProcessors);

@@ -11,3 +11,4 @@ export {
 } from './port-contracts.js';
 export { anyRsvp, invalidMessage, type SmallWorldOptions, smallWorldRsvp } from './rsvp-arbitraries.js';
 export { repoRoot, sharedDataPath } from './shared-data.js';
+export { waitFor } from './wait-for.js';

@@ -17,7 +17,7 @@ import {
   windowStartsContaining,
 } from '@rsvp/core';
 import { connectionSettings } from '@rsvp/stack';
-import { countingOracle, readTopic, repoRoot, sharedDataPath } from '@rsvp/testkit';
+import { countingOracle, readTopic, repoRoot, sharedDataPath, waitFor } from '@rsvp/testkit';
 import cassandra from 'cassandra-driver';
 import type { Kafka } from 'kafkajs';
 import pino from 'pino';
@@ -143,21 +143,6 @@ export async function applied(s: Scenario): Promise<number> {
   let total = 0;
   for (let p = 0; p < PARTITIONS; p++) total += (await s.store.load(partitionId(s.topic, p))).nextOffset;
   return total;
-}
-
-/** Polls until `condition` holds; a condition that throws (a server still coming back) counts as not yet. */
-export async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      if (await condition()) return;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`, { cause: lastError });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 export const drained = (s: Scenario) =>
