@@ -1,0 +1,298 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createKafka } from '@rsvp/adapter-kafka';
+import cassandra from 'cassandra-driver';
+import { type Admin, type Kafka, Partitioners, type Producer } from 'kafkajs';
+// Relative on purpose: @rsvp/stack is not a dependency of the bench (that would change the lockfile).
+import { connectionSettings, resolveSettings } from '../../stack/src/settings.js';
+
+/** What the end-to-end benchmarks share: the local stack (`pnpm stack:up`), child processes, cleanup. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const local = connectionSettings();
+export const brokers: readonly string[] = local.kafka.brokers;
+export const contactPoints: readonly string[] = local.cassandra.contactPoints.map(
+  (host) => `${host}:${local.cassandra.port}`,
+);
+export const localDataCenter = local.cassandra.localDataCenter;
+
+export function benchKafka(clientId: string): Kafka {
+  return createKafka({ brokers, clientId });
+}
+
+/** A producer as `rsvp produce` configures one: idempotent, in order, murmur2 partitioner; connected. */
+export async function connectedProducer(kafka: Kafka): Promise<Producer> {
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  return producer;
+}
+
+export const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+
+/** Rejects after `ms` with a message naming what took too long. */
+export async function within<T>(what: string, ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Why the stack cannot be used, or undefined when Kafka and Cassandra both answer a round trip. */
+export async function stackProblem(timeoutMs = 8_000): Promise<string | undefined> {
+  const problems: string[] = [];
+  const kafka = createKafka({ brokers, clientId: 'bench-probe' });
+  const admin = kafka.admin({ retry: { retries: 0 } });
+  try {
+    await within(
+      'Kafka',
+      timeoutMs,
+      admin.connect().then(() => admin.listTopics()),
+    );
+  } catch (error) {
+    problems.push(`Kafka on ${brokers.join(',')}: ${message(error)}`);
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+  const client = new cassandra.Client({ contactPoints: [...contactPoints], localDataCenter });
+  try {
+    await within('Cassandra', timeoutMs, client.execute('SELECT release_version FROM system.local'));
+  } catch (error) {
+    problems.push(`Cassandra on ${contactPoints.join(',')}: ${message(error).split('\n')[0]}`);
+  } finally {
+    await client.shutdown().catch(() => {});
+  }
+  return problems.length === 0 ? undefined : problems.join('; ');
+}
+
+export function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Cleanups to run when a benchmark ends, fails or the run is interrupted; newest first. */
+const cleanups: { what: string; run: () => Promise<unknown> }[] = [];
+const children = new Set<ChildProcess>();
+
+export function onCleanup(what: string, run: () => Promise<unknown>): void {
+  cleanups.push({ what, run });
+}
+
+/** Stops every child still running and runs the registered cleanups (each bounded to 30 s). */
+export async function cleanUp(log: (line: string) => void): Promise<void> {
+  await Promise.all([...children].map((child) => stopChild(child, 'SIGTERM', 10_000)));
+  while (cleanups.length > 0) {
+    const { what, run } = cleanups.pop() as (typeof cleanups)[number];
+    await within(what, 30_000, run()).catch((error) => log(`cleanup: ${what} failed: ${message(error)}`));
+  }
+}
+
+// Whatever happens, no child outlives the run.
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+export interface Child {
+  readonly process: ChildProcess;
+  readonly name: string;
+  /** All it printed on stdout so far. */
+  stdout(): string;
+  /** The last 32 KiB of its stderr (its log). */
+  stderr(): string;
+  /** Settles with the exit code (or signal) when it ends. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts a Node child with the given arguments, in the repository root; it is killed when the run ends. */
+export function spawnNode(name: string, args: readonly string[]): Child {
+  const child = spawn(process.execPath, [...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString('utf8');
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    err = (err + chunk.toString('utf8')).slice(-32_768);
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => {
+    child.once('error', () => done({ code: -1, signal: null }));
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      done({ code, signal });
+    });
+  });
+  return { process: child, name, stdout: () => out, stderr: () => err, exited };
+}
+
+/** `rsvp <role> …` through tsx from the sources, as `pnpm rsvp` runs it; `nodeArgs` go before the script. */
+export function spawnCli(name: string, args: readonly string[], nodeArgs: readonly string[] = []): Child {
+  return spawnNode(name, [
+    ...nodeArgs,
+    '--import',
+    'tsx',
+    '--conditions=@rsvp/source',
+    'packages/cli/src/main.ts',
+    ...args,
+  ]);
+}
+
+/** Signals a child and waits for it to exit; SIGKILL after `timeoutMs`. */
+export async function stopChild(
+  child: ChildProcess | Child,
+  signal: NodeJS.Signals = 'SIGTERM',
+  timeoutMs = 15_000,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  const proc = 'process' in child ? child.process : child;
+  if (proc.exitCode !== null || proc.signalCode !== null) return { code: proc.exitCode, signal: proc.signalCode };
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    proc.once('exit', (code, sig) => done({ code, signal: sig })),
+  );
+  proc.kill(signal);
+  const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+  try {
+    return await exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Sum over the topic's partitions of the group's committed offsets (0 where none is committed yet). */
+export async function committedTotal(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return (entry?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+}
+
+/** Sum of the topic's end offsets. */
+export async function endTotal(admin: Admin, topic: string): Promise<number> {
+  return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+}
+
+/** Deletes topics and consumer groups (missing ones are fine). */
+export async function deleteKafkaThings(kafka: Kafka, topics: readonly string[], groups: readonly string[]) {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if (groups.length > 0) await admin.deleteGroups([...groups]).catch(() => {});
+    const existing = new Set(await admin.listTopics());
+    const doomed = topics.filter((t) => existing.has(t));
+    if (doomed.length > 0) await admin.deleteTopics({ topics: doomed, timeout: 20_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function dropKeyspace(keyspace: string): Promise<void> {
+  const client = new cassandra.Client({ contactPoints: [...contactPoints], localDataCenter });
+  try {
+    await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`, [], { readTimeout: 60_000 });
+  } finally {
+    await client.shutdown();
+  }
+}
+
+/** The options of `rsvp process` / `rsvp serve` against the local stack, for one topic, group and keyspace. */
+export function cliStackArgs(topic: string, group: string, keyspace: string): string[] {
+  return [
+    ...['--source', 'kafka', '--store', 'cassandra', '--kafka-brokers', brokers.join(',')],
+    ...['--kafka-topic', topic, '--kafka-dlq-topic', `${topic}.dlq`, '--kafka-group', group],
+    ...['--cassandra-contact-points', contactPoints.join(','), '--cassandra-datacenter', localDataCenter],
+    ...['--cassandra-keyspace', keyspace],
+  ];
+}
+
+/** The JSON summary `rsvp process` prints on stdout when it stops. */
+export function processSummary(stdout: string): { tallies: Record<string, unknown> } | undefined {
+  const line = stdout
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
+  if (line === undefined) return undefined;
+  try {
+    return JSON.parse(line) as { tallies: Record<string, unknown> };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pids of the stack's servers, from their pid files (absent when unknown). */
+export function stackPids(): { kafka?: number; cassandra?: number } {
+  const pid = (name: string) => {
+    try {
+      const n = Number(readFileSync(join(resolveSettings().stateDir, name, `${name}.pid`), 'utf8').trim());
+      return Number.isInteger(n) && n > 0 ? n : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const kafka = pid('kafka');
+  const cassandra = pid('cassandra');
+  return { ...(kafka && { kafka }), ...(cassandra && { cassandra }) };
+}
+
+/** CPU seconds (user + system) a process has used, from /proc (Linux; 100 clock ticks a second). */
+function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Busy CPU seconds of the whole machine, all cores, from /proc/stat. */
+function machineBusySeconds(): number {
+  try {
+    const [, ...ticks] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = ticks.map(Number);
+    return (user + nice + system + irq + softirq + steal) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+export interface CpuSample {
+  readonly at: number;
+  readonly machine: number;
+  readonly groups: Record<string, number>;
+}
+
+/** CPU seconds used so far by each group of processes, and by the machine. */
+export function cpuSample(groups: Record<string, readonly number[]>): CpuSample {
+  const used: Record<string, number> = {};
+  for (const [name, pids] of Object.entries(groups)) {
+    used[name] = pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
+  }
+  return { at: performance.now(), machine: machineBusySeconds(), groups: used };
+}
+
+/**
+ * Cores each group kept busy between two samples (1 = one core all the time), the machine's total, and
+ * `other`: what the rest of the machine (other users, the OS) used meanwhile.
+ */
+export function coresUsed(from: CpuSample, to: CpuSample): Record<string, number> {
+  const seconds = Math.max(1e-3, (to.at - from.at) / 1000);
+  const round = (n: number) => Math.round(n * 100) / 100;
+  const cores: Record<string, number> = {};
+  let ours = 0;
+  for (const name of Object.keys(to.groups)) {
+    const used = (to.groups[name] ?? 0) - (from.groups[name] ?? 0);
+    ours += used;
+    cores[name] = round(used / seconds);
+  }
+  cores.machine = round((to.machine - from.machine) / seconds);
+  cores.other = round(Math.max(0, to.machine - from.machine - ours) / seconds);
+  return cores;
+}
