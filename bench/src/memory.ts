@@ -53,6 +53,8 @@ interface ChildReport {
   readonly baselineRss: number;
   readonly rss: number;
   readonly heapUsed: number;
+  readonly heapTotal: number;
+  readonly external: number;
   readonly venues: number;
   readonly rsvps: number;
   readonly seconds: number;
@@ -62,7 +64,7 @@ interface ChildReport {
 const MB = 1024 * 1024;
 const TARGET_MB = 256;
 const PARTITIONS = 6;
-const BATCH = 500;
+const BATCH = readConfig({}).batchSize; // the CLI's default --batch-size
 const T0 = Date.UTC(2017, 2, 19);
 const CHILD_FLAG = '--memory-child';
 
@@ -117,6 +119,9 @@ export async function memory(options: MemoryOptions): Promise<Comparison[]> {
       extra: {
         absoluteTarget: { mb: TARGET_MB, met: median <= TARGET_MB },
         heapUsedMb: summarize(reports.map((report) => report.heapUsed / MB)),
+        // Where the rest of RSS goes: the heap V8 has reserved, and memory outside it (buffers).
+        heapTotalMb: summarize(reports.map((report) => report.heapTotal / MB)),
+        externalMb: summarize(reports.map((report) => report.external / MB)),
         venues: reports[0]?.venues,
         rsvps: reports[0]?.rsvps,
         seconds: summarize(reports.map((report) => report.seconds)),
@@ -225,6 +230,8 @@ async function child(options: MemoryOptions): Promise<ChildReport> {
     baselineRss,
     rss: usage.rss,
     heapUsed: usage.heapUsed,
+    heapTotal: usage.heapTotal,
+    external: usage.external,
     venues,
     rsvps: n,
     seconds,
