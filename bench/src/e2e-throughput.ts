@@ -379,7 +379,9 @@ async function breakdownRun(topic: string, total: number, id: string, limit: num
   const batches: { ms: number; storeMs: number; records: number }[] = [];
   let lettersMs = 0;
   const timedStore: CountStore = {
-    load: (partition) => store.load(partition),
+    load: (partition, options) => store.load(partition, options),
+    loadRsvps: (partition, rsvpIds) => store.loadRsvps(partition, rsvpIds),
+    greatestRsvpId: (partition) => store.greatestRsvpId(partition),
     commit: async (commit) => {
       const at = performance.now();
       await store.commit(commit);

@@ -8,6 +8,7 @@ import {
   Pipeline,
   type Rsvp,
   RsvpSimulator,
+  type RsvpState,
   type SourceRecord,
   StaleWriterError,
   serializeRsvp,
@@ -31,13 +32,21 @@ export interface MemoryOptions {
 
 /**
  * What a processor over a remote store holds of it: nothing but the fenced offsets, and (for the report
- * only, about 3 MB at 100,000 venues) the ids of the venues its commits named.
+ * only, about 3 MB at 100,000 venues) the ids of the venues its commits named. It answers RSVP lookups
+ * with nothing, as a store would for RSVPs never seen (the synthesized ones are all new; the soak's
+ * re-sends of a forgotten RSVP then count again, which changes the counts, not the memory).
  */
 class RemoteStoreStandIn implements CountStore {
   private readonly offsets = new Map<string, number>();
   readonly venueIds = new Set<number>();
   async load(partition: string) {
     return { ...emptySnapshot(partition), nextOffset: this.offsets.get(partition) ?? 0 };
+  }
+  async loadRsvps(): Promise<RsvpState[]> {
+    return [];
+  }
+  async greatestRsvpId(): Promise<number | null> {
+    return null;
   }
   async commit(commit: Parameters<CountStore['commit']>[0]) {
     const stored = this.offsets.get(commit.partition) ?? 0;

@@ -1,6 +1,7 @@
 import {
   type CountStore,
   emptySnapshot,
+  type LoadOptions,
   type PartitionCommit,
   type PartitionId,
   type PartitionSnapshot,
@@ -19,6 +20,8 @@ import { type CassandraOptions, driverOptions, replicationCql } from './cassandr
 import { migrate } from './cassandra-schema.js';
 
 type Row = types.Row;
+/** RSVP ids per lookup query (Cassandra's guardrails may limit the size of an IN list). */
+const RSVP_LOOKUP_CHUNK = 500;
 const LONG = (value: unknown): number => Number(value as bigint | number | types.Long);
 const nullableLong = (value: unknown): number | null => (value === null || value === undefined ? null : LONG(value));
 
@@ -48,17 +51,22 @@ export class CassandraCountStore implements CountStore, VenueCountQuery {
     this.partitionsTable = `${keyspace}.source_partitions`;
   }
 
-  async load(partition: PartitionId): Promise<PartitionSnapshot> {
+  async load(partition: PartitionId, options: LoadOptions = {}): Promise<PartitionSnapshot> {
     const rsvps: RsvpState[] = [];
     const venues: VenueTotal[] = [];
     const windows: WindowCount[] = [];
-    let nextOffset = 0;
-    let maxEventTime: number | null = null;
-    const query = `SELECT kind, window, window_start, id, next_offset, max_event_time, count, venue_name, group_city,
-      lat, lon, shown_mtime, shown_rsvp_id, shown_offset, mtime, venue_id FROM ${this.table} WHERE source_partition = ?`;
+    // The position first: rows written after it make the next commit fail its condition (and reload),
+    // where a position newer than the rows would let a commit build on stale counts.
+    const [head] = await this.rows(
+      `SELECT next_offset, max_event_time FROM ${this.table} WHERE source_partition = ? LIMIT 1`,
+      [partition],
+    );
+    const nextOffset = nullableLong(head?.next_offset) ?? 0;
+    const maxEventTime = nullableLong(head?.max_event_time);
+    // Kinds sort as rsvp < venue < window: without the RSVP states is one slice of the partition.
+    const query = `SELECT kind, window, window_start, id, count, venue_name, group_city, lat, lon, shown_mtime,
+      shown_rsvp_id, shown_offset, mtime, venue_id FROM ${this.table} WHERE source_partition = ?${options.rsvps === false ? " AND kind > 'rsvp'" : ''}`;
     for await (const row of this.pages(query, [partition])) {
-      nextOffset = nullableLong(row.next_offset) ?? 0;
-      maxEventTime = nullableLong(row.max_event_time);
       const id = row.id === null ? 0 : LONG(row.id);
       if (row.kind === 'rsvp') {
         rsvps.push({ rsvpId: id, mtime: LONG(row.mtime), venueId: nullableLong(row.venue_id) });
@@ -70,6 +78,30 @@ export class CassandraCountStore implements CountStore, VenueCountQuery {
     }
     if (nextOffset === 0 && rsvps.length + venues.length + windows.length === 0) return emptySnapshot(partition);
     return { partition, nextOffset, maxEventTime, rsvps, venues, windows };
+  }
+
+  async loadRsvps(partition: PartitionId, rsvpIds: readonly number[]): Promise<RsvpState[]> {
+    const chunks: number[][] = [];
+    for (let i = 0; i < rsvpIds.length; i += RSVP_LOOKUP_CHUNK) chunks.push(rsvpIds.slice(i, i + RSVP_LOOKUP_CHUNK));
+    const found = await Promise.all(
+      chunks.map((ids) =>
+        this.rows(
+          `SELECT id, mtime, venue_id FROM ${this.table} WHERE source_partition = ? AND kind = 'rsvp' AND window = '' AND window_start = 0 AND id IN ?`,
+          [partition, ids],
+        ),
+      ),
+    );
+    return found
+      .flat()
+      .map((row) => ({ rsvpId: LONG(row.id), mtime: LONG(row.mtime), venueId: nullableLong(row.venue_id) }));
+  }
+
+  async greatestRsvpId(partition: PartitionId): Promise<number | null> {
+    const [row] = await this.rows(
+      `SELECT id FROM ${this.table} WHERE source_partition = ? AND kind = 'rsvp' ORDER BY kind DESC, window DESC, window_start DESC, id DESC LIMIT 1`,
+      [partition],
+    );
+    return row === undefined ? null : LONG(row.id);
   }
 
   async commit(commit: PartitionCommit): Promise<void> {

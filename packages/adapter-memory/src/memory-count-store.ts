@@ -1,9 +1,11 @@
 import {
   type CountStore,
   emptySnapshot,
+  type LoadOptions,
   type PartitionCommit,
   type PartitionId,
   type PartitionSnapshot,
+  type RsvpState,
   RsvpTable,
   StaleWriterError,
   type TopVenuesRequest,
@@ -19,6 +21,7 @@ interface StoredPartition {
   nextOffset: number;
   maxEventTime: number | null;
   readonly rsvps: RsvpTable;
+  greatestRsvpId: number | null;
   readonly venues: Map<number, VenueTally>;
   /** Window cell name → start → venue id → count. */
   readonly windows: Map<string, Map<number, Map<number, number>>>;
@@ -45,7 +48,7 @@ export class MemoryCountStore implements CountStore, VenueCountQuery {
   /** Answers computed since the last commit: the API asks far more often than batches arrive. */
   private answers = new Map<string, VenueRow[]>();
 
-  async load(partition: PartitionId): Promise<PartitionSnapshot> {
+  async load(partition: PartitionId, options: LoadOptions = {}): Promise<PartitionSnapshot> {
     const stored = this.partitions.get(partition);
     if (stored === undefined) return emptySnapshot(partition);
     const windows: WindowCount[] = [];
@@ -58,10 +61,25 @@ export class MemoryCountStore implements CountStore, VenueCountQuery {
       partition,
       nextOffset: stored.nextOffset,
       maxEventTime: stored.maxEventTime,
-      rsvps: [...stored.rsvps.states()],
+      rsvps: options.rsvps === false ? [] : [...stored.rsvps.states()],
       venues: [...stored.venues.values()].map((venue) => venue.total()),
       windows,
     };
+  }
+
+  async loadRsvps(partition: PartitionId, rsvpIds: readonly number[]): Promise<RsvpState[]> {
+    const table = this.partitions.get(partition)?.rsvps;
+    const states: RsvpState[] = [];
+    if (table === undefined) return states;
+    for (const rsvpId of rsvpIds) {
+      const slot = table.slotOf(rsvpId);
+      if (slot >= 0) states.push({ rsvpId, mtime: table.mtime(slot), venueId: table.venueId(slot) });
+    }
+    return states;
+  }
+
+  async greatestRsvpId(partition: PartitionId): Promise<number | null> {
+    return this.partitions.get(partition)?.greatestRsvpId ?? null;
   }
 
   async commit(commit: PartitionCommit): Promise<void> {
@@ -73,7 +91,10 @@ export class MemoryCountStore implements CountStore, VenueCountQuery {
     const target = stored ?? this.create(commit.partition);
     target.nextOffset = commit.nextOffset;
     target.maxEventTime = commit.maxEventTime;
-    for (const rsvp of commit.rsvps) target.rsvps.set(rsvp.rsvpId, rsvp.mtime, rsvp.venueId);
+    for (const rsvp of commit.rsvps) {
+      target.rsvps.set(rsvp.rsvpId, rsvp.mtime, rsvp.venueId);
+      if (target.greatestRsvpId === null || rsvp.rsvpId > target.greatestRsvpId) target.greatestRsvpId = rsvp.rsvpId;
+    }
     for (const venue of commit.venues) {
       const held = target.venues.get(venue.venueId);
       if (held === undefined) {
@@ -137,6 +158,7 @@ export class MemoryCountStore implements CountStore, VenueCountQuery {
       nextOffset: 0,
       maxEventTime: null,
       rsvps: new RsvpTable(),
+      greatestRsvpId: null,
       venues: new Map(),
       windows: new Map(),
     };

@@ -41,6 +41,8 @@ const step = fc.record({
 const settings = fc.record({
   maxOutOfOrdernessMs: fc.constantFrom(0, 10_000, 45_000),
   allowedLatenessMs: fc.constantFrom(0, 30_000, 600_000),
+  // Small bounds make partitions forget RSVP states and read them back from the store.
+  maxHeldRsvps: fc.constantFrom(1, 4, 100_000),
 });
 
 const WINDOWS = [

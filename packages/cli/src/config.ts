@@ -119,6 +119,12 @@ export const OPTION_HELP = {
     'windows that started longer ago than this are forgotten (memory store), or expire this long after their last write (Cassandra TTL)',
   ],
   batchSize: ['--batch-size <n>', 'RSVP_BATCH_SIZE', '5000', 'most records per batch: one store commit each'],
+  heldRsvps: [
+    '--held-rsvps <n>',
+    'RSVP_HELD_RSVPS',
+    '100000',
+    'RSVP states a partition keeps in memory; past this they are read back from the store as batches need them',
+  ],
   progressInterval: [
     '--progress-interval <duration>',
     'RSVP_PROGRESS_INTERVAL',
@@ -321,6 +327,7 @@ export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
       windows,
       maxOutOfOrdernessMs,
       allowedLatenessMs,
+      maxHeldRsvps: integer('heldRsvps', 1, 100_000_000) as number,
     },
   };
 }

@@ -23,6 +23,7 @@ export type { Clock } from './ports/clock.js';
 export {
   type CountStore,
   emptySnapshot,
+  type LoadOptions,
   type PartitionCommit,
   type PartitionSnapshot,
   type RsvpState,

@@ -97,6 +97,30 @@ export function countStoreContract(name: string, open: () => Promise<StoreUnderT
       expect(expectedNextOffset).toBe(0);
     });
 
+    it('loads without the RSVP states, and reads back those asked for', async () => {
+      const store = await fresh();
+      const rsvps = [
+        { rsvpId: 1_658_699_312, mtime: 1_489_925_470_960, venueId: 24_629_171 },
+        { rsvpId: 7, mtime: 5, venueId: null },
+      ];
+      const venues = [{ venueId: 24_629_171, count: 1, display: display('Tech Hub', 1) }];
+      await store.commit(commit('rsvps:0', 0, { nextOffset: 3, maxEventTime: 9, rsvps, venues }));
+      await store.commit(commit('rsvps:1', 0, { rsvps: [{ rsvpId: 8, mtime: 1, venueId: null }] }));
+      const { expectedNextOffset, ...snapshot } = commit('rsvps:0', 0, { nextOffset: 3, maxEventTime: 9, venues });
+      expect(await store.load('rsvps:0', { rsvps: false })).toEqual(snapshot);
+      const found = await store.loadRsvps('rsvps:0', [7, 8, 1_658_699_312, 99]);
+      expect(found.sort((a, b) => a.rsvpId - b.rsvpId)).toEqual([rsvps[1], rsvps[0]]);
+      expect(await store.loadRsvps('rsvps:9', [7])).toEqual([]);
+      expect(await store.greatestRsvpId('rsvps:0')).toBe(1_658_699_312);
+      expect(await store.greatestRsvpId('rsvps:9')).toBeNull();
+      // More ids than one lookup query takes.
+      const many = Array.from({ length: 1_200 }, (_, i) => ({ rsvpId: 1_000 + i, mtime: i, venueId: null }));
+      await store.commit(commit('rsvps:2', 0, { rsvps: many }));
+      const ids = many.map((r) => r.rsvpId);
+      expect((await store.loadRsvps('rsvps:2', ids)).sort((a, b) => a.rsvpId - b.rsvpId)).toEqual(many);
+      expect(expectedNextOffset).toBe(0);
+    });
+
     it('overwrites with absolute values, so applying a commit again changes nothing', async () => {
       const store = await fresh();
       const venue = (count: number) => ({ venueId: 5, count, display: display('A', 1) });

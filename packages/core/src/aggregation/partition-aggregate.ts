@@ -52,6 +52,8 @@ export class PartitionAggregate {
   private committedOffset: number;
   private maxEventTimeValue: number | null;
   private readonly rsvps = new RsvpTable();
+  /** The greatest RSVP id seen or stored: an RSVP above it is new. */
+  private greatestRsvpId = Number.NEGATIVE_INFINITY;
   private readonly venues = new Map<number, VenueTally>();
   private readonly families: Family[];
   private readonly changedRsvps = new Set<number>();
@@ -73,7 +75,10 @@ export class PartitionAggregate {
     this.nextOffsetValue = snapshot.nextOffset ?? 0;
     this.committedOffset = this.nextOffsetValue;
     this.maxEventTimeValue = snapshot.maxEventTime ?? null;
-    for (const rsvp of snapshot.rsvps ?? []) this.rsvps.set(rsvp.rsvpId, rsvp.mtime, rsvp.venueId);
+    for (const rsvp of snapshot.rsvps ?? []) {
+      this.rsvps.set(rsvp.rsvpId, rsvp.mtime, rsvp.venueId);
+      if (rsvp.rsvpId > this.greatestRsvpId) this.greatestRsvpId = rsvp.rsvpId;
+    }
     for (const venue of snapshot.venues ?? []) {
       this.venues.set(venue.venueId, new VenueTally(venue.venueId, venue.count, venue.display));
     }
@@ -97,6 +102,39 @@ export class PartitionAggregate {
     return this.nextOffsetValue;
   }
 
+  /** RSVP states held in memory. */
+  get rsvpCount(): number {
+    return this.rsvps.size;
+  }
+
+  /** True when the RSVP's state is in memory (it may still be in the store when it is not). */
+  holdsRsvp(rsvpId: number): boolean {
+    return this.rsvps.slotOf(rsvpId) >= 0;
+  }
+
+  /** True when the store may hold a state of this RSVP that memory does not: it must be read back. */
+  mayBeStored(rsvpId: number): boolean {
+    return rsvpId <= this.greatestRsvpId && !this.holdsRsvp(rsvpId);
+  }
+
+  /** Tells the aggregate the greatest RSVP id in the store, when its RSVP states were not loaded. */
+  noteStoredRsvps(greatestRsvpId: number | null): void {
+    if (greatestRsvpId !== null && greatestRsvpId > this.greatestRsvpId) this.greatestRsvpId = greatestRsvpId;
+  }
+
+  /** Takes in RSVP states read back from the store; never overwrites one held. */
+  rememberRsvps(states: readonly RsvpState[]): void {
+    for (const state of states) {
+      if (!this.holdsRsvp(state.rsvpId)) this.rsvps.set(state.rsvpId, state.mtime, state.venueId);
+    }
+  }
+
+  /** Forgets every RSVP state; only right after a commit, when they are all in the store. */
+  forgetRsvps(): void {
+    if (this.changedRsvps.size > 0) throw new Error('RSVP states changed since the last commit');
+    this.rsvps.clear();
+  }
+
   /** Marks every record before `offset` as handled (applied, filtered or dead-lettered). */
   advanceTo(offset: number): void {
     if (offset > this.nextOffsetValue) this.nextOffsetValue = offset;
@@ -113,6 +151,7 @@ export class PartitionAggregate {
     const venueId = rsvp.response === 'yes' && rsvp.venue !== null ? rsvp.venue.venueId : null;
     const previousVenue = slot < 0 ? null : this.rsvps.venueId(slot);
     this.rsvps.set(rsvp.rsvpId, rsvp.mtime, venueId);
+    if (rsvp.rsvpId > this.greatestRsvpId) this.greatestRsvpId = rsvp.rsvpId;
     this.changedRsvps.add(rsvp.rsvpId);
     // A re-send that stays at the same venue, in the same windows, moves nothing.
     if (previousVenue === venueId && (venueId === null || this.sameWindows(previousMtime, rsvp.mtime))) {

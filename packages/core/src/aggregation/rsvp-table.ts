@@ -41,6 +41,13 @@ export class RsvpTable {
     return slot;
   }
 
+  /** Forgets every RSVP. */
+  clear(): void {
+    this.slots.clear();
+    this.mtimes = new Float64Array(1024);
+    this.venueIds = new Float64Array(1024);
+  }
+
   /** Every RSVP, in the order first seen. */
   *states(): IterableIterator<RsvpState> {
     for (const [rsvpId, slot] of this.slots) yield { rsvpId, mtime: this.mtime(slot), venueId: this.venueId(slot) };

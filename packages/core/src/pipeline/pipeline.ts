@@ -6,11 +6,18 @@ import type { DeadLetter, DeadLetterSink } from '../ports/dead-letter-sink.js';
 import type { BatchConsumer, PartitionId, SourceBatch, SourceRecord } from '../ports/event-source.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, parseRsvp } from '../rsvp/parse-rsvp.js';
 import type { Problem } from '../rsvp/problem.js';
+import type { Rsvp } from '../rsvp/rsvp.js';
 import { parseWindowSpec, type WindowSpec } from '../windows/window-spec.js';
 import { addTallies, bump, emptyTallies, type Tallies } from './tallies.js';
 
 export interface PipelineSettings extends AggregationSettings {
   readonly maxMessageBytes: number;
+  /**
+   * RSVP states a partition keeps in memory between batches. Past this, after a commit, it forgets them
+   * (the store has them all) and reads back only those its next batches name: memory stays bounded
+   * however many RSVPs a long run sees.
+   */
+  readonly maxHeldRsvps: number;
   /** Messages dated further than this past the clock are rejected: one bad mtime would close every window. */
   readonly maxEventTimeAheadMs: number;
 }
@@ -20,6 +27,7 @@ export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
   maxOutOfOrdernessMs: 5_000,
   allowedLatenessMs: 60_000,
   maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
+  maxHeldRsvps: 100_000,
   maxEventTimeAheadMs: 3_600_000,
 };
 
@@ -71,6 +79,7 @@ export class Pipeline implements BatchConsumer {
     const rejectedAt = this.deps.clock.now();
     const latestAllowed = rejectedAt + this.settings.maxEventTimeAheadMs;
     try {
+      const valid: { readonly rsvp: Rsvp; readonly offset: number }[] = [];
       for (const record of batch.records) {
         tallies.received++;
         if (record.offset < aggregate.nextOffset) {
@@ -78,16 +87,25 @@ export class Pipeline implements BatchConsumer {
           continue;
         }
         aggregate.advanceTo(record.offset + 1);
-        const problems = this.applyRecord(aggregate, record, latestAllowed, tallies);
-        if (problems !== undefined) {
-          letters.push({
-            partition: batch.partition,
-            offset: record.offset,
-            value: record.value,
-            problems,
-            rejectedAt,
-          });
-          bump(tallies.deadLettered, (problems[0] as Problem).code);
+        const checked = this.check(record, latestAllowed);
+        if ('rsvp' in checked) {
+          valid.push({ rsvp: checked.rsvp, offset: record.offset });
+          continue;
+        }
+        const { problems } = checked;
+        letters.push({ partition: batch.partition, offset: record.offset, value: record.value, problems, rejectedAt });
+        bump(tallies.deadLettered, (problems[0] as Problem).code);
+      }
+      // The states of the RSVPs this batch names that memory does not hold but the store may.
+      const unknown = [...new Set(valid.map(({ rsvp }) => rsvp.rsvpId))].filter((id) => aggregate.mayBeStored(id));
+      if (unknown.length > 0) aggregate.rememberRsvps(await this.deps.store.loadRsvps(batch.partition, unknown));
+      for (const { rsvp, offset } of valid) {
+        const outcome = aggregate.apply(rsvp, offset);
+        if (outcome.kind === 'superseded') {
+          bump(tallies.filtered, 'superseded');
+        } else {
+          tallies.counted++;
+          if (outcome.late) tallies.late++;
         }
       }
       if (letters.length > 0) await this.deps.deadLetters.write(letters);
@@ -97,6 +115,7 @@ export class Pipeline implements BatchConsumer {
         await this.deps.store.commit(commit);
         storeMs = this.deps.clock.now() - committingAt;
       }
+      if (aggregate.rsvpCount > this.settings.maxHeldRsvps) aggregate.forgetRsvps();
     } catch (error) {
       // The working state is ahead of the store now: drop it and reload on the next batch.
       this.partitions.delete(batch.partition);
@@ -112,36 +131,31 @@ export class Pipeline implements BatchConsumer {
     for (const partition of partitions) this.partitions.delete(partition);
   }
 
-  /** Counts one record; returns its problems when it must be dead-lettered. */
-  private applyRecord(
-    aggregate: PartitionAggregate,
+  /** Parses and validates one record: the RSVP, or the problems for which it must be dead-lettered. */
+  private check(
     record: SourceRecord,
     latestAllowed: number,
-    tallies: Tallies,
-  ): readonly Problem[] | undefined {
+  ): { readonly rsvp: Rsvp } | { readonly problems: readonly Problem[] } {
     if (record.value === null) {
-      return [{ code: 'empty_message', path: '', message: 'the record has no value (a tombstone)' }];
+      return { problems: [{ code: 'empty_message', path: '', message: 'the record has no value (a tombstone)' }] };
     }
     const parsed = parseRsvp(record.value, { maxMessageBytes: this.settings.maxMessageBytes });
-    if (!parsed.ok) return parsed.problems;
+    if (!parsed.ok) return parsed;
     if (parsed.rsvp.mtime > latestAllowed) {
       const message = `mtime ${parsed.rsvp.mtime} is more than ${this.settings.maxEventTimeAheadMs} ms ahead of the clock`;
-      return [{ code: 'event_time_ahead', path: 'mtime', message }];
+      return { problems: [{ code: 'event_time_ahead', path: 'mtime', message }] };
     }
-    const outcome = aggregate.apply(parsed.rsvp, record.offset);
-    if (outcome.kind === 'superseded') {
-      bump(tallies.filtered, 'superseded');
-    } else {
-      tallies.counted++;
-      if (outcome.late) tallies.late++;
-    }
-    return undefined;
+    return parsed;
   }
 
   private async aggregateFor(partition: PartitionId): Promise<PartitionAggregate> {
     let aggregate = this.partitions.get(partition);
     if (aggregate === undefined) {
-      aggregate = new PartitionAggregate(await this.deps.store.load(partition), this.settings);
+      // Without the RSVP states: they are read back as batches name them.
+      const snapshot = await this.deps.store.load(partition, { rsvps: false });
+      aggregate = new PartitionAggregate(snapshot, this.settings);
+      // After the snapshot: a commit in between moves the stored offset, so the next commit is refused.
+      aggregate.noteStoredRsvps(await this.deps.store.greatestRsvpId(partition));
       this.partitions.set(partition, aggregate);
     }
     return aggregate;

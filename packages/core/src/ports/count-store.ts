@@ -61,9 +61,24 @@ export interface PartitionCommit extends PartitionSnapshot {
  * increments, so that applying a commit twice is harmless, and a fenced position, so that only one
  * writer per partition can advance it.
  */
+export interface LoadOptions {
+  /**
+   * False: leave out the RSVP states (one per RSVP ever seen: most of a partition's state); the pipeline
+   * reads the ones it needs with `loadRsvps`, batch by batch. Default true.
+   */
+  readonly rsvps?: boolean;
+}
+
 export interface CountStore {
   /** The stored state of a partition; nextOffset 0 and nothing else for one never written. */
-  load(partition: PartitionId): Promise<PartitionSnapshot>;
+  load(partition: PartitionId, options?: LoadOptions): Promise<PartitionSnapshot>;
+  /** The stored states of these RSVPs of a partition; RSVPs never stored are left out. */
+  loadRsvps(partition: PartitionId, rsvpIds: readonly number[]): Promise<RsvpState[]>;
+  /**
+   * The greatest RSVP id stored for a partition, or null when none is. RSVP ids grow over time, so a new
+   * RSVP's id is above it and needs no lookup.
+   */
+  greatestRsvpId(partition: PartitionId): Promise<number | null>;
   /**
    * Applies the commit atomically if the stored nextOffset equals `expectedNextOffset`; otherwise
    * changes nothing and rejects with `StaleWriterError`.
