@@ -97,8 +97,9 @@ export class Pipeline implements BatchConsumer {
         bump(tallies.deadLettered, (problems[0] as Problem).code);
       }
       // The states of the RSVPs this batch names that memory does not hold but the store may.
-      const unknown = [...new Set(valid.map(({ rsvp }) => rsvp.rsvpId))].filter((id) => aggregate.mayBeStored(id));
-      if (unknown.length > 0) aggregate.rememberRsvps(await this.deps.store.loadRsvps(batch.partition, unknown));
+      const unknown = new Set<number>();
+      for (const { rsvp } of valid) if (aggregate.mayBeStored(rsvp.rsvpId)) unknown.add(rsvp.rsvpId);
+      if (unknown.size > 0) aggregate.rememberRsvps(await this.deps.store.loadRsvps(batch.partition, [...unknown]));
       for (const { rsvp, offset } of valid) {
         const outcome = aggregate.apply(rsvp, offset);
         if (outcome.kind === 'superseded') {
