@@ -188,7 +188,7 @@ describe('the maintained view (MaintainedVenueQuery over the memory store)', () 
     const reader = new MaintainedVenueQuery(store, realClock, { refreshMs: 1_000 });
     const pipeline = new Pipeline({ store, deadLetters: new MemoryDeadLetterSink(), clock });
     const samples = fc.sample(rsvp, { numRuns: 200, seed: 7 }) as Rsvp[];
-    const window = { ...WINDOWS[0], start: Math.floor(BASE / 60_000) * 60_000 } as TopVenuesRequest['window'];
+    const window = { ...(WINDOWS[0] as (typeof WINDOWS)[number]), start: Math.floor(BASE / 60_000) * 60_000 };
     expect(await reader.topVenues({ window })).toEqual([]);
     reader.start();
     let offset = 0;
