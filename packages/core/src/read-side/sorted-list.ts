@@ -16,6 +16,13 @@ export class SortedList<T> {
     return this.sizeValue;
   }
 
+  /** Replaces the content with items already in comparator order: O(n), for a rebuild. */
+  reset(sorted: readonly T[]): void {
+    this.blocks = [];
+    for (let i = 0; i < sorted.length; i += BLOCK) this.blocks.push(sorted.slice(i, i + BLOCK));
+    this.sizeValue = sorted.length;
+  }
+
   insert(item: T): void {
     this.sizeValue++;
     if (this.blocks.length === 0) {

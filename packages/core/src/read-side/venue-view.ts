@@ -7,11 +7,37 @@ import { coordinateText } from '../rsvp/rsvp.js';
 import { windowCells } from '../windows/window-spec.js';
 import { SortedList } from './sorted-list.js';
 
-/** A venue's all-time count over every partition, and the newest way any partition showed it. */
-interface ViewVenue {
-  readonly venueId: number;
-  count: number;
-  display: VenueDisplay | null;
+/**
+ * A venue's all-time count over every partition, and the newest way any partition showed it, updated in
+ * place (one object per venue; a record's own objects die young). `slot` indexes the partitions' counts.
+ */
+class ViewVenue implements VenueDisplay {
+  count = 0;
+  shown = false;
+  venueName = '';
+  groupCity = '';
+  lat = 0;
+  lon = 0;
+  mtime = 0;
+  rsvpId = 0;
+  offset = 0;
+
+  constructor(
+    readonly venueId: number,
+    readonly slot: number,
+  ) {}
+
+  show(display: VenueDisplay): void {
+    this.shown = true;
+    // Equal strings are kept: the new ones are then garbage of the young generation.
+    if (display.venueName !== this.venueName) this.venueName = display.venueName;
+    if (display.groupCity !== this.groupCity) this.groupCity = display.groupCity;
+    this.lat = display.lat;
+    this.lon = display.lon;
+    this.mtime = display.mtime;
+    this.rsvpId = display.rsvpId;
+    this.offset = display.offset;
+  }
 }
 
 /** A venue's count in one maintained window. */
@@ -30,7 +56,8 @@ interface WindowIndex {
 interface PartitionView {
   nextOffset: number;
   maxEventTime: number | null;
-  readonly counts: Map<number, number>;
+  /** By venue slot: one number per venue rather than a map entry (a view may hold millions). */
+  counts: Float64Array;
   /** By cell key (`cellKey`). */
   readonly cells: Map<string, { readonly start: number; readonly counts: Map<number, number> }>;
 }
@@ -48,11 +75,11 @@ export type ApplyResult = 'applied' | 'included' | 'gap';
 /** The API's order (as `compareVenueRows`): most RSVPs first, then venue name, then venue id. */
 function byRank(countA: number, a: ViewVenue, countB: number, b: ViewVenue): number {
   if (countA !== countB) return countB - countA;
-  const nameA = (a.display as VenueDisplay).venueName;
-  const nameB = (b.display as VenueDisplay).venueName;
-  if (nameA !== nameB) return nameA < nameB ? -1 : 1;
+  if (a.venueName !== b.venueName) return a.venueName < b.venueName ? -1 : 1;
   return a.venueId - b.venueId;
 }
+
+const byVenueRank = (a: ViewVenue, b: ViewVenue) => byRank(a.count, a, b.count, b);
 
 const cellKey = (window: string, start: number) => `${window}@${start}`;
 
@@ -64,8 +91,11 @@ const cellKey = (window: string, start: number) => `${window}@${start}`;
 export class VenueView {
   private readonly partitions = new Map<PartitionId, PartitionView>();
   private readonly venues = new Map<number, ViewVenue>();
+  private readonly bySlot: ViewVenue[] = [];
   /** Venues with a positive count and a display: the ones the API lists. */
-  private readonly ranked = new SortedList<ViewVenue>((a, b) => byRank(a.count, a, b.count, b));
+  private readonly ranked = new SortedList<ViewVenue>(byVenueRank);
+  /** Set while a partition is replaced: rankings are rebuilt once at the end instead of moved item by item. */
+  private bulk = false;
   /** Most recently asked last. */
   private readonly windows = new Map<string, WindowIndex>();
   private readonly windowRetentionMs: number;
@@ -104,9 +134,13 @@ export class VenueView {
   replace(snapshot: Pick<PartitionSnapshot, 'partition' | 'nextOffset' | 'maxEventTime' | 'venues' | 'windows'>): void {
     const part = this.partitions.get(snapshot.partition) ?? this.createPartition(snapshot.partition);
     if (snapshot.nextOffset < part.nextOffset) return;
+    this.bulk = true;
     const venueIds = new Set(snapshot.venues.map((venue) => venue.venueId));
-    for (const venueId of [...part.counts.keys()]) {
-      if (!venueIds.has(venueId)) this.setCount(part, venueId, 0);
+    for (let slot = 0; slot < part.counts.length; slot++) {
+      const venue = this.bySlot[slot];
+      if (venue !== undefined && part.counts[slot] !== 0 && !venueIds.has(venue.venueId)) {
+        this.setCount(part, venue.venueId, 0);
+      }
     }
     const cells = new Set(snapshot.windows.map((cell) => `${cellKey(cell.window, cell.start)}#${cell.venueId}`));
     for (const [key, cell] of [...part.cells]) {
@@ -119,6 +153,9 @@ export class VenueView {
     part.nextOffset = snapshot.nextOffset;
     part.maxEventTime = null;
     this.advance(part, snapshot.nextOffset, snapshot.maxEventTime);
+    this.bulk = false;
+    this.ranked.reset(this.bySlot.filter((venue) => listed(venue.count, venue)).sort(byVenueRank));
+    this.windows.clear(); // ranked again when next asked
   }
 
   /** The greatest event time any partition has seen, or null before the first RSVP. */
@@ -141,7 +178,12 @@ export class VenueView {
   }
 
   private createPartition(partition: PartitionId): PartitionView {
-    const part: PartitionView = { nextOffset: 0, maxEventTime: null, counts: new Map(), cells: new Map() };
+    const part: PartitionView = {
+      nextOffset: 0,
+      maxEventTime: null,
+      counts: new Float64Array(Math.max(1024, this.bySlot.length)),
+      cells: new Map(),
+    };
     this.partitions.set(partition, part);
     return part;
   }
@@ -166,11 +208,15 @@ export class VenueView {
   }
 
   private setCount(part: PartitionView, venueId: number, count: number): void {
-    const delta = count - (part.counts.get(venueId) ?? 0);
-    if (count === 0) part.counts.delete(venueId);
-    else part.counts.set(venueId, count);
-    if (delta === 0) return;
     const venue = this.venueOf(venueId);
+    if (venue.slot >= part.counts.length) {
+      const counts = new Float64Array(Math.max(venue.slot + 1, part.counts.length * 2));
+      counts.set(part.counts);
+      part.counts = counts;
+    }
+    const delta = count - (part.counts[venue.slot] as number);
+    part.counts[venue.slot] = count;
+    if (delta === 0) return;
     this.unrank(venue);
     venue.count += delta;
     this.rank(venue);
@@ -190,6 +236,7 @@ export class VenueView {
     if (count === 0) cell.counts.delete(venueId);
     else cell.counts.set(venueId, count);
     if (delta === 0) return;
+    if (this.bulk) return; // the windows are ranked again afterwards
     for (const index of this.windows.values()) {
       if (index.cellKeys.has(key)) this.addToWindow(index, this.venueOf(venueId), delta);
     }
@@ -209,32 +256,33 @@ export class VenueView {
 
   /** Keeps the newest display; a new name moves the venue in every ranking (names break ties). */
   private show(venue: ViewVenue, display: VenueDisplay): void {
-    if (venue.display !== null && !isNewer(display, venue.display)) return;
-    if (venue.display !== null && venue.display.venueName === display.venueName) {
-      venue.display = display;
+    if (venue.shown && !isNewer(display, venue)) return;
+    if (this.bulk || (venue.shown && venue.venueName === display.venueName)) {
+      venue.show(display);
       return;
     }
     this.unrank(venue);
     const entries = [...this.windows.values()].map((index) => [index, index.entries.get(venue.venueId)] as const);
     for (const [index, entry] of entries) if (entry && listed(entry.count, venue)) index.ranked.delete(entry);
-    venue.display = display;
+    venue.show(display);
     this.rank(venue);
     for (const [index, entry] of entries) if (entry && listed(entry.count, venue)) index.ranked.insert(entry);
   }
 
   private unrank(venue: ViewVenue): void {
-    if (listed(venue.count, venue)) this.ranked.delete(venue);
+    if (!this.bulk && listed(venue.count, venue)) this.ranked.delete(venue);
   }
 
   private rank(venue: ViewVenue): void {
-    if (listed(venue.count, venue)) this.ranked.insert(venue);
+    if (!this.bulk && listed(venue.count, venue)) this.ranked.insert(venue);
   }
 
   private venueOf(venueId: number): ViewVenue {
     let venue = this.venues.get(venueId);
     if (venue === undefined) {
-      venue = { venueId, count: 0, display: null };
+      venue = new ViewVenue(venueId, this.bySlot.length);
       this.venues.set(venueId, venue);
+      this.bySlot.push(venue);
     }
     return venue;
   }
@@ -271,17 +319,16 @@ export class VenueView {
 
 /** Listed in a ranking: a positive count and a way to show it. */
 function listed(count: number, venue: ViewVenue): boolean {
-  return count > 0 && venue.display !== null;
+  return count > 0 && venue.shown;
 }
 
 function row(venue: ViewVenue, count: number): VenueRow {
-  const display = venue.display as VenueDisplay;
   return {
     venueId: venue.venueId,
-    venueName: display.venueName,
-    groupCity: display.groupCity,
-    lat: coordinateText(display.lat),
-    lon: coordinateText(display.lon),
+    venueName: venue.venueName,
+    groupCity: venue.groupCity,
+    lat: coordinateText(venue.lat),
+    lon: coordinateText(venue.lon),
     count,
   };
 }
