@@ -30,21 +30,24 @@ import {
   benchKafka,
   brokers,
   type Child,
+  type CliKind,
   cliStackArgs,
   committedTotal,
   connectedProducer,
   contactPoints,
   coresUsed,
+  cpuPerRecord,
   cpuSample,
   deleteKafkaThings,
   dropKeyspace,
   endTotal,
   localDataCenter,
   onCleanup,
+  processMemory,
   processSummary,
   sleep,
-  spawnCli,
   spawnNode,
+  spawnRsvp,
   stackPids,
   stopChild,
 } from './real-stack.js';
@@ -64,6 +67,10 @@ export interface E2eOptions {
   readonly verify: boolean;
   /** Run the first single-processor run under `node --cpu-prof`, writing the profile here. */
   readonly profileDir?: string;
+  /** Venues the simulator knows (`rsvp produce --venues`; its default is 2,000). */
+  readonly venues: number;
+  /** Which `rsvp` the processors run: the built CLI (`pnpm build`) or the sources through tsx. */
+  readonly cli: CliKind;
 }
 
 const SEED = 2017;
@@ -75,6 +82,9 @@ const POLL_MS = 100;
 const TARGET_RATIO = 0.5;
 const YARDSTICK_FLAG = '--e2e-yardstick';
 const KEY = /"rsvp_id":(\d+)/;
+const VENUE = /"venue_id":(\d+)/;
+/** How often the measured processes' memory (/proc/<pid>/status) is sampled while they drain. */
+const MEMORY_SAMPLE_MS = 1_000;
 
 export interface Drain {
   readonly rate: number;
@@ -87,6 +97,18 @@ export interface Drain {
   readonly consumed: number;
   /** Cores each process group kept busy while draining (Linux /proc): where the machine's two cores went. */
   readonly cores: Record<string, number>;
+  /**
+   * CPU seconds (utime + stime, /proc) each process group used while draining (`measured`: all the
+   * measured children together; `cassandra`, `kafka`: the stack's servers; `bench`: this process), and
+   * the same per RSVP drained, in µs.
+   */
+  readonly cpuSeconds: Record<string, number>;
+  readonly cpuMicrosPerRsvp: Record<string, number>;
+  /**
+   * Memory of each measured child, sampled every second from /proc/<pid>/status: its largest VmRSS seen
+   * and its VmHWM (the kernel's peak resident set: between samples too) at the end of the drain, in MB.
+   */
+  readonly memoryMb: readonly { readonly name: string; readonly maxRss: number; readonly peak: number }[];
 }
 
 /**
@@ -112,6 +134,19 @@ async function measureDrain(
   });
   let first: { at: number; value: number } | undefined;
   let cpuFrom = cpuSample(groups());
+  const memory = children.map((child) => ({ name: child.name, maxRss: 0, peak: 0 }));
+  let memoryAt = 0;
+  const sampleMemory = () => {
+    memoryAt = performance.now();
+    children.forEach((child, i) => {
+      const now = child.process.pid ? processMemory(child.process.pid) : undefined;
+      const entry = memory[i];
+      if (now && entry) {
+        entry.maxRss = Math.max(entry.maxRss, Math.round(now.rss / 2 ** 20));
+        entry.peak = Math.max(entry.peak, Math.round(now.peak / 2 ** 20));
+      }
+    });
+  };
   for (;;) {
     const value = await committedTotal(admin, group, topic);
     const at = performance.now();
@@ -119,9 +154,13 @@ async function measureDrain(
       first = { at, value };
       cpuFrom = cpuSample(groups());
     }
+    if (at - memoryAt >= MEMORY_SAMPLE_MS) sampleMemory();
     const timedOut = at - startedAt > timeoutMs;
     if (value >= total || timedOut) {
       const from = first && first.at < at ? first : { at: startedAt, value: 0 };
+      const cpuTo = cpuSample(groups());
+      sampleMemory();
+      const cpu = cpuPerRecord(cpuFrom, cpuTo, value - from.value);
       return {
         rate: (value - from.value) / ((at - from.at) / 1000),
         complete: value >= total,
@@ -129,7 +168,10 @@ async function measureDrain(
         drainSeconds: (at - from.at) / 1000,
         wallSeconds: (at - startedAt) / 1000,
         consumed: value,
-        cores: coresUsed(cpuFrom, cpuSample(groups())),
+        cores: coresUsed(cpuFrom, cpuTo),
+        cpuSeconds: cpu.seconds,
+        cpuMicrosPerRsvp: cpu.microsPerRecord,
+        memoryMb: memory,
       };
     }
     const dead = children.find((child) => child.process.exitCode !== null || child.process.signalCode !== null);
@@ -140,9 +182,9 @@ async function measureDrain(
   }
 }
 
-/** The simulator's messages (default venues: 2,000 with Zipf popularity), dated 1 ms apart. */
-function* simulated(count: number): Generator<string> {
-  const simulator = new RsvpSimulator({ seed: SEED });
+/** The simulator's messages (`venues` venues with Zipf popularity), dated 1 ms apart. */
+function* simulated(count: number, venues: number): Generator<string> {
+  const simulator = new RsvpSimulator({ seed: SEED, venueCount: venues });
   for (let i = 0; i < count; i++) yield simulator.next(T0 + i);
 }
 
@@ -154,7 +196,7 @@ async function fill(
   topic: string,
   options: E2eOptions,
   log: (line: string) => void,
-): Promise<{ seconds: number; bytes: number; oracle?: VenueRow[] }> {
+): Promise<{ seconds: number; bytes: number; venuesNamed: number; oracle?: VenueRow[] }> {
   const kafka = benchKafka('bench-e2e-fill');
   const producer = kafka.producer({
     allowAutoTopicCreation: false,
@@ -163,6 +205,7 @@ async function fill(
   await producer.connect();
   const started = performance.now();
   const kept: string[] = [];
+  const venuesNamed = new Set<string>();
   let bytes = 0;
   try {
     const inFlight = new Set<Promise<unknown>>();
@@ -182,8 +225,10 @@ async function fill(
       if (inFlight.size >= PRODUCE_IN_FLIGHT) await Promise.race(inFlight);
       if (failure) throw failure;
     };
-    for (const value of simulated(options.messages)) {
+    for (const value of simulated(options.messages, options.venues)) {
       if (options.verify) kept.push(value);
+      const venue = VENUE.exec(value)?.[1];
+      if (venue !== undefined) venuesNamed.add(venue);
       bytes += value.length;
       batch.push({ key: KEY.exec(value)?.[1] ?? null, value });
       if (batch.length >= PRODUCE_BATCH) await flush();
@@ -196,9 +241,10 @@ async function fill(
   }
   const seconds = (performance.now() - started) / 1000;
   log(
-    `e2e: ${options.messages.toLocaleString('en')} RSVPs (${Math.round(bytes / 2 ** 20)} MiB) in ${seconds.toFixed(1)} s`,
+    `e2e: ${options.messages.toLocaleString('en')} RSVPs naming ${venuesNamed.size.toLocaleString('en')} of ` +
+      `${options.venues.toLocaleString('en')} venues (${Math.round(bytes / 2 ** 20)} MiB) in ${seconds.toFixed(1)} s`,
   );
-  if (!options.verify) return { seconds, bytes };
+  if (!options.verify) return { seconds, bytes, venuesNamed: venuesNamed.size };
   // All-time counts only (what /api/data shows): every message of one RSVP shares a key, hence a partition,
   // so one fold over all of them gives the same counts as the per-partition folds.
   const oracle = countingOracle({
@@ -206,7 +252,7 @@ async function fill(
     settings: { ...DEFAULT_PIPELINE_SETTINGS, windows: [] },
   }).allTime;
   kept.length = 0;
-  return { seconds, bytes, oracle };
+  return { seconds, bytes, venuesNamed: venuesNamed.size, oracle };
 }
 
 /** The yardstick: a bare kafkajs consumer in a child process, timed by the same poller. */
@@ -267,9 +313,10 @@ async function processorRun(
   const args = ['process', ...cliStackArgs(topic, group, keyspace), '--log-level', 'warn'];
   const startedAt = performance.now();
   const children = Array.from({ length: processors }, (_, i) =>
-    spawnCli(
+    spawnRsvp(
       `processor ${i + 1}/${processors}`,
       args,
+      options.cli,
       profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
     ),
   );
@@ -516,10 +563,14 @@ export async function e2eThroughput(options: E2eOptions, log: (line: string) => 
           profile,
           check ? filled.oracle : undefined,
         );
+        const us = run.cpuMicrosPerRsvp;
         log(
-          `e2e: ${processors} processor(s): ${Math.round(run.rate).toLocaleString('en')} RSVP/s` +
+          `e2e: ${options.venues.toLocaleString('en')} venues, ${processors} processor(s): ` +
+            `${Math.round(run.rate).toLocaleString('en')} RSVP/s` +
             `${run.complete ? '' : ' (timed out: not drained)'}${run.profile ? ' (under --cpu-prof)' : ''}` +
-            `${run.verified ? `; counts ${run.verified.exact ? 'exact' : 'WRONG'} against the oracle` : ''}`,
+            `${run.verified ? `; counts ${run.verified.exact ? 'exact' : 'WRONG'} against the oracle` : ''}; ` +
+            `CPU per RSVP: processors ${us.measured} µs, Cassandra ${us.cassandra} µs, Kafka ${us.kafka} µs; ` +
+            `processor peak RSS (VmHWM) ${Math.max(...run.memoryMb.map((m) => m.peak))} MB`,
         );
         subjects.push(run);
         if (!run.complete) break;
@@ -531,7 +582,7 @@ export async function e2eThroughput(options: E2eOptions, log: (line: string) => 
       }
       results.push(
         compare(
-          `Kafka → rsvp process → Cassandra, ${processors} processor${processors === 1 ? '' : 's'}`,
+          `Kafka → rsvp process → Cassandra, ${options.venues.toLocaleString('en')} venues, ${processors} processor${processors === 1 ? '' : 's'}`,
           'RSVP/s',
           subjects.map((s) => s.rate),
           {
@@ -541,6 +592,14 @@ export async function e2eThroughput(options: E2eOptions, log: (line: string) => 
           TARGET_RATIO,
           {
             messages: options.messages,
+            venues: options.venues,
+            venuesNamed: filled.venuesNamed,
+            processors,
+            cli: options.cli,
+            /** µs of CPU per RSVP drained (median over the repetitions), per process group. */
+            cpuMicrosPerRsvp: medianPerKey(subjects.map((s) => s.cpuMicrosPerRsvp)),
+            /** The largest VmHWM of any processor (the peak resident set), in MB (median over the repetitions). */
+            processorPeakMb: median(subjects.map((s) => Math.max(...s.memoryMb.map((m) => m.peak)))),
             partitions: options.partitions,
             repetitions: pairs,
             fillSeconds: filled.seconds,
@@ -556,7 +615,24 @@ export async function e2eThroughput(options: E2eOptions, log: (line: string) => 
     return results;
   } finally {
     await admin.disconnect();
+    // Each venue count fills a topic of its own (about 700 MiB per 1,000,000 RSVPs): gone before the next.
+    await deleteKafkaThings(benchKafka('bench-e2e-cleanup'), [topic, `${topic}.dlq`], []).catch((error) =>
+      log(`e2e: deleting ${topic} failed (retried at the end): ${error instanceof Error ? error.message : error}`),
+    );
   }
+}
+
+function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  return quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
+}
+
+function medianPerKey(records: readonly Record<string, number>[]): Record<string, number> {
+  const keys = new Set(records.flatMap((r) => Object.keys(r)));
+  return Object.fromEntries([...keys].map((key) => [key, median(records.map((r) => r[key] ?? Number.NaN))]));
 }
 
 interface YardstickArgs {
