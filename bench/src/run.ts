@@ -242,7 +242,7 @@ try {
         partitions: 6,
         cli,
         drainTimeoutMs: Math.max(600_000, (messages / 5_000) * 1000),
-        rssSampleMs: 10_000,
+        rssSampleMs: quick ? 2_000 : 10_000,
         ...(model !== undefined && Number.isFinite(model) && { partitionModelBytes: model }),
       },
       log,
