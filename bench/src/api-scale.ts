@@ -68,6 +68,7 @@ const FIRST_ANSWER_MS = 300_000;
 export function cacheOffArgs(): { args: string[]; note: string } {
   for (const [flag] of Object.values(OPTION_HELP) as readonly (readonly [string, ...unknown[]])[]) {
     const match = /^(--[a-z-]*cache[a-z-]*)\s*(<[^>]*>)?/.exec(flag);
+    if (match && match[2] === undefined) return { args: [match[1] as string], note: match[1] as string }; // a switch
     if (match) {
       const value = /duration/.test(match[2] ?? '') ? '0s' : '0';
       return { args: [match[1] as string, value], note: `${match[1]} ${value}` };
