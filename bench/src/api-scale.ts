@@ -17,7 +17,7 @@ import {
   onCleanup,
   processMemory,
   sleep,
-  spawnRsvp,
+  startServe,
   stopChild,
 } from './real-stack.js';
 import { type Comparison, compare, summarize } from './stats.js';
@@ -189,27 +189,14 @@ interface Serve {
   readonly firstAnswerSeconds: number;
 }
 
-async function startServe(keyspace: string, options: ApiScaleOptions, cacheOff: readonly string[]): Promise<Serve> {
+async function startAnsweringServe(
+  keyspace: string,
+  options: ApiScaleOptions,
+  cacheOff: readonly string[],
+): Promise<Serve> {
   const started = performance.now();
-  const args = [
-    'serve',
-    ...['--store', 'cassandra', '--cassandra-contact-points', contactPoints.join(',')],
-    ...['--cassandra-datacenter', localDataCenter, '--cassandra-keyspace', keyspace],
-    ...['--port', '0', '--log-level', 'info', ...cacheOff, ...options.serveArgs],
-  ];
-  const child = spawnRsvp('rsvp serve', args, options.cli);
+  const { child, url } = await startServe('rsvp serve', keyspace, options.cli, [...cacheOff, ...options.serveArgs]);
   try {
-    let url = '';
-    await waitFor(
-      'rsvp serve to listen',
-      async () => {
-        if (child.process.exitCode !== null) throw new Error(`rsvp serve exited:\n${child.stderr()}`);
-        url = /"url":"(http:\/\/[^"]+)"/.exec(child.stderr())?.[1] ?? '';
-        return url !== '';
-      },
-      60_000,
-      100,
-    );
     await waitFor(
       `rsvp serve to answer ${PATH}`,
       async () => {
@@ -293,7 +280,7 @@ export async function apiScale(options: ApiScaleOptions, log: (line: string) => 
   try {
     // The baseline: the same `rsvp serve` over the fresh, empty keyspace, once it answers.
     {
-      const serve = await startServe(keyspace, options, cacheOff.args);
+      const serve = await startAnsweringServe(keyspace, options, cacheOff.args);
       await sleep(1_000);
       baseline = { ...memoryMb(serve.child), firstAnswerSeconds: serve.firstAnswerSeconds };
       await stopChild(serve.child, 'SIGTERM', 15_000);
@@ -310,7 +297,7 @@ export async function apiScale(options: ApiScaleOptions, log: (line: string) => 
             ? `: NOT ${venues.toLocaleString('en')}, the fill budget of ${options.fillBudgetSeconds} s ran out`
             : ''),
       );
-      const serve = await startServe(keyspace, options, cacheOff.args);
+      const serve = await startAnsweringServe(keyspace, options, cacheOff.args);
       try {
         const answering = memoryMb(serve.child);
         const first = await fetch(serve.url + PATH);

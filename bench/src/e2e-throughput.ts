@@ -49,6 +49,7 @@ import {
   spawnNode,
   spawnRsvp,
   stackPids,
+  startServe,
   stopChild,
 } from './real-stack.js';
 import { type Comparison, compare, quantile } from './stats.js';
@@ -334,7 +335,7 @@ async function processorRun(
     if (summary) addTallies(tallies, summary.tallies as unknown as Tallies);
   }
   let verified: Verification | undefined;
-  if (oracle) verified = await verify(keyspace, oracle);
+  if (oracle) verified = await verify(keyspace, oracle, options.cli);
   const summary =
     profileDir && readdirSync(profileDir).length > 0
       ? summarizeProfile(join(profileDir, readdirSync(profileDir)[0] as string))
@@ -350,19 +351,33 @@ async function processorRun(
   };
 }
 
-/** The store's all-time answer (what /api/data serves, uncached) against the oracle's. */
-async function verify(keyspace: string, oracle: VenueRow[]): Promise<Verification> {
-  const store = await createCassandraCountStore({ contactPoints, localDataCenter, keyspace, queryCacheMs: 0 });
+/**
+ * The all-time counts as `rsvp serve` answers them (`GET /api/data`, every venue, in the original's shape:
+ * no venue id) against the oracle's rows in the same shape and order: through the API, not the store's
+ * query side, so that the check holds whatever read model the server has.
+ */
+async function verify(keyspace: string, oracle: VenueRow[], cli: CliKind): Promise<Verification> {
+  const serve = await startServe('rsvp serve (count check)', keyspace, cli);
   try {
-    const rows = await store.topVenues({});
-    const key = (r: VenueRow) => JSON.stringify([r.venueId, r.venueName, r.groupCity, r.lat, r.lon, r.count]);
+    const response = await fetch(`${serve.url}/api/data`, { signal: AbortSignal.timeout(120_000) });
+    if (!response.ok) throw new Error(`/api/data answered ${response.status}`);
+    type ApiRow = { count: number; group_city: string; lat: string; lon: string; venue_name: string };
+    const rows = (await response.json()) as ApiRow[];
+    const key = (r: ApiRow) => JSON.stringify([r.venue_name, r.group_city, r.lat, r.lon, r.count]);
+    const expected = oracle.map((r) => ({
+      count: r.count,
+      group_city: r.groupCity,
+      lat: r.lat,
+      lon: r.lon,
+      venue_name: r.venueName,
+    }));
     const mismatches: string[] = [];
-    for (let i = 0; i < Math.max(rows.length, oracle.length) && mismatches.length < 5; i++) {
+    for (let i = 0; i < Math.max(rows.length, expected.length) && mismatches.length < 5; i++) {
       const a = rows[i];
-      const b = oracle[i];
-      if (!a || !b || key(a) !== key(b)) mismatches.push(`#${i}: store ${a && key(a)} oracle ${b && key(b)}`);
+      const b = expected[i];
+      if (!a || !b || key(a) !== key(b)) mismatches.push(`#${i}: rsvp serve ${a && key(a)} oracle ${b && key(b)}`);
     }
-    const sum = (list: VenueRow[]) => list.reduce((n, r) => n + r.count, 0);
+    const sum = (list: readonly { count: number }[]) => list.reduce((n, r) => n + r.count, 0);
     return {
       exact: mismatches.length === 0,
       venues: rows.length,
@@ -371,7 +386,7 @@ async function verify(keyspace: string, oracle: VenueRow[]): Promise<Verificatio
       mismatches,
     };
   } finally {
-    await store.close();
+    await stopChild(serve.child, 'SIGTERM', 15_000);
   }
 }
 

@@ -412,3 +412,35 @@ export function coresUsed(from: CpuSample, to: CpuSample): Record<string, number
   cores.other = round(Math.max(0, to.machine - from.machine - ours) / seconds);
   return cores;
 }
+
+/**
+ * `rsvp serve --store cassandra` over a keyspace on an ephemeral port, with its default settings plus
+ * `extraArgs`; resolves with its URL once it listens (from its log line), within 60 s.
+ */
+export async function startServe(
+  name: string,
+  keyspace: string,
+  cli: CliKind,
+  extraArgs: readonly string[] = [],
+): Promise<{ child: Child; url: string }> {
+  const args = [
+    'serve',
+    ...['--store', 'cassandra', '--cassandra-contact-points', contactPoints.join(',')],
+    ...['--cassandra-datacenter', localDataCenter, '--cassandra-keyspace', keyspace],
+    ...['--port', '0', '--log-level', 'info', ...extraArgs],
+  ];
+  const child = spawnRsvp(name, args, cli);
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    const url = /"url":"(http:\/\/[^"]+)"/.exec(child.stderr())?.[1];
+    if (url) return { child, url };
+    if (child.process.exitCode !== null || child.process.signalCode !== null) {
+      throw new Error(`${name} exited (${child.process.exitCode ?? child.process.signalCode}):\n${child.stderr()}`);
+    }
+    if (performance.now() > deadline) {
+      await stopChild(child, 'SIGKILL');
+      throw new Error(`${name}: not listening within 60 s:\n${child.stderr()}`);
+    }
+    await sleep(100);
+  }
+}
