@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKafka } from '@rsvp/adapter-kafka';
@@ -302,31 +302,6 @@ export function processMemory(pid: number): { rss: number; peak: number } | unde
 export type CliKind = 'source' | 'built';
 
 export const BUILT_CLI = join(REPO_ROOT, 'packages', 'cli', 'dist', 'main.js');
-
-/** Why the built CLI cannot be used as it is (missing, or older than a source file), or undefined. */
-export function builtCliProblem(): string | undefined {
-  if (!existsSync(BUILT_CLI)) return `${BUILT_CLI} does not exist`;
-  const built = statSync(BUILT_CLI).mtimeMs;
-  const newer = (dir: string): string | undefined => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        const found = newer(path);
-        if (found) return found;
-      } else if (entry.name.endsWith('.ts') && !entry.name.includes('.test.') && statSync(path).mtimeMs > built) {
-        return path;
-      }
-    }
-    return undefined;
-  };
-  for (const pkg of readdirSync(join(REPO_ROOT, 'packages'))) {
-    const src = join(REPO_ROOT, 'packages', pkg, 'src');
-    if (!existsSync(src)) continue;
-    const found = newer(src);
-    if (found) return `${found} is newer than ${BUILT_CLI}`;
-  }
-  return undefined;
-}
 
 /** `rsvp <role> …` from the sources (tsx) or the built CLI (`node packages/cli/dist/main.js`). */
 export function spawnRsvp(

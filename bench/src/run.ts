@@ -14,7 +14,7 @@ import { e2eThroughput } from './e2e-throughput.js';
 import { freshness } from './freshness.js';
 import { longRun } from './long-run.js';
 import { memory } from './memory.js';
-import { BUILT_CLI, builtCliProblem, type CliKind, cleanUp, message, REPO_ROOT, stackProblem } from './real-stack.js';
+import { BUILT_CLI, type CliKind, cleanUp, message, REPO_ROOT, stackProblem } from './real-stack.js';
 import { type Comparison, compare, type Summary } from './stats.js';
 
 const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -93,18 +93,16 @@ if (selected.some((name) => NEEDS_STACK.includes(name))) {
 }
 
 if (cli === 'built' && selected.some((name) => RUNS_CLI.includes(name))) {
-  const problem = builtCliProblem();
-  if (problem !== undefined) {
-    // `pnpm build` is `tsc -b`: incremental, and what `node packages/cli/dist/main.js` needs.
-    log(`the built CLI is not up to date (${problem}): building it (tsc -b, as \`pnpm build\`)…`);
-    const built = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    if (built.status !== 0 || !existsSync(BUILT_CLI)) {
-      log('the build FAILED: the children run from the sources through tsx instead (--cli source)');
-      cli = 'source';
-    }
+  // `pnpm build` is `tsc -b`: incremental (a fraction of a second when nothing changed), and what
+  // `node packages/cli/dist/main.js` needs; run every time, so that the children never run stale code.
+  log('building the CLI (tsc -b, as `pnpm build`)…');
+  const built = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (built.status !== 0 || !existsSync(BUILT_CLI)) {
+    log('the build FAILED: the children run from the sources through tsx instead (--cli source)');
+    cli = 'source';
   }
 }
 
