@@ -69,7 +69,7 @@ const SINGLE_NODE_OPTIONS: readonly string[] = [
 
 export function cassandraServer(settings: StackSettings): ManagedServer {
   const paths = serverPaths(settings, 'cassandra');
-  const { port, storagePort, heap } = settings.cassandra;
+  const { port, storagePort, jmxPort, heap } = settings.cassandra;
   const yamlFile = path.join(paths.confDir, 'cassandra.yaml');
   const logbackFile = path.join(paths.confDir, 'logback.xml');
   const triggersDir = path.join(paths.confDir, 'triggers');
@@ -81,6 +81,7 @@ export function cassandraServer(settings: StackSettings): ManagedServer {
     ports: [
       { label: 'native', env: 'RSVP_CASSANDRA_PORT', port },
       { label: 'storage', env: 'RSVP_CASSANDRA_STORAGE_PORT', port: storagePort },
+      { label: 'jmx', env: 'RSVP_CASSANDRA_JMX_PORT', port: jmxPort },
     ],
     readyTimeoutMs: settings.cassandra.readyTimeoutMs,
     stopGraceMs: 60_000,
@@ -107,6 +108,8 @@ export function cassandraServer(settings: StackSettings): ManagedServer {
         `-Dlogback.configurationFile=${logbackFile}`,
         `-Dcassandra.triggers_dir=${triggersDir}`,
         ...SINGLE_NODE_OPTIONS,
+        // JMX for nodetool (tablestats, tablehistograms): Cassandra binds a local port on loopback only.
+        `-Dcassandra.jmx.local.port=${jmxPort}`,
         '-cp',
         path.join(libDir, '*'),
         'org.apache.cassandra.service.CassandraDaemon',

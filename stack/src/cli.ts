@@ -15,7 +15,7 @@ const USAGE = `usage: tsx stack/src/cli.ts <up|down|status|reset> [kafka|cassand
 
 Without server names, every server is meant. Environment: RSVP_KAFKA_PORT (9092),
 RSVP_KAFKA_CONTROLLER_PORT (9093), RSVP_CASSANDRA_PORT (9042), RSVP_CASSANDRA_STORAGE_PORT (7000),
-RSVP_STACK_CACHE (~/.cache/rsvp-stack), RSVP_KAFKA_HEAP (512m), RSVP_CASSANDRA_HEAP (1g),
+RSVP_CASSANDRA_JMX_PORT (7199, loopback only, for nodetool), RSVP_STACK_CACHE (~/.cache/rsvp-stack), RSVP_KAFKA_HEAP (512m), RSVP_CASSANDRA_HEAP (1g),
 RSVP_KAFKA_READY_TIMEOUT (120 s), RSVP_CASSANDRA_READY_TIMEOUT (180 s).`;
 
 function isServerName(value: string): value is ServerName {

@@ -48,6 +48,8 @@ export interface StackSettings {
   readonly cassandra: {
     readonly port: number;
     readonly storagePort: number;
+    /** JMX, on loopback only and without authentication: what `nodetool` talks to. */
+    readonly jmxPort: number;
     readonly heap: string;
     readonly readyTimeoutMs: number;
   };
@@ -102,6 +104,7 @@ export function resolveSettings(env: Env = process.env): StackSettings {
     cassandra: {
       port: portFrom(env, 'RSVP_CASSANDRA_PORT', 9042),
       storagePort: portFrom(env, 'RSVP_CASSANDRA_STORAGE_PORT', 7000),
+      jmxPort: portFrom(env, 'RSVP_CASSANDRA_JMX_PORT', 7199),
       heap: heapFrom(env, 'RSVP_CASSANDRA_HEAP', '1g'),
       readyTimeoutMs: secondsFrom(env, 'RSVP_CASSANDRA_READY_TIMEOUT', 180),
     },
@@ -111,6 +114,7 @@ export function resolveSettings(env: Env = process.env): StackSettings {
     ['RSVP_KAFKA_CONTROLLER_PORT', settings.kafka.controllerPort],
     ['RSVP_CASSANDRA_PORT', settings.cassandra.port],
     ['RSVP_CASSANDRA_STORAGE_PORT', settings.cassandra.storagePort],
+    ['RSVP_CASSANDRA_JMX_PORT', settings.cassandra.jmxPort],
   ] as const;
   for (const [i, [nameA, portA]] of ports.entries()) {
     for (const [nameB, portB] of ports.slice(i + 1)) {
