@@ -18,6 +18,9 @@ class ViewVenue implements VenueDisplay {
   groupCity = '';
   lat = 0;
   lon = 0;
+  /** The coordinates as the API shows them, made once per change rather than per answer. */
+  latText = '0';
+  lonText = '0';
   mtime = 0;
   rsvpId = 0;
   offset = 0;
@@ -28,15 +31,17 @@ class ViewVenue implements VenueDisplay {
   ) {}
 
   show(display: VenueDisplay): void {
-    this.shown = true;
     // Equal strings are kept: the new ones are then garbage of the young generation.
     if (display.venueName !== this.venueName) this.venueName = display.venueName;
     if (display.groupCity !== this.groupCity) this.groupCity = display.groupCity;
+    if (display.lat !== this.lat || !this.shown) this.latText = coordinateText(display.lat);
+    if (display.lon !== this.lon || !this.shown) this.lonText = coordinateText(display.lon);
     this.lat = display.lat;
     this.lon = display.lon;
     this.mtime = display.mtime;
     this.rsvpId = display.rsvpId;
     this.offset = display.offset;
+    this.shown = true;
   }
 }
 
@@ -327,8 +332,8 @@ function row(venue: ViewVenue, count: number): VenueRow {
     venueId: venue.venueId,
     venueName: venue.venueName,
     groupCity: venue.groupCity,
-    lat: coordinateText(venue.lat),
-    lon: coordinateText(venue.lon),
+    lat: venue.latText,
+    lon: venue.lonText,
     count,
   };
 }
