@@ -1,12 +1,16 @@
-/** A single Cassandra 5.0 node (CassandraDaemon), assembled from Maven Central. */
-import { mkdirSync } from 'node:fs';
+/**
+ * A Cassandra 5.0 node (CassandraDaemon), assembled from Maven Central: the one node of the default stack,
+ * or node `index` of a cluster on 127.0.0.<index + 1> (same ports on each address, as `ccm` does).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import cassandra from 'cassandra-driver';
 import { findJar } from './artifacts.js';
-import { javaCommand, type ManagedServer, serverPaths, withTimeout } from './managed-server.js';
+import { javaCommand, type ManagedServer, nodeName, serverPaths, withTimeout } from './managed-server.js';
 import { startDetached } from './process-control.js';
-import { CASSANDRA_LOCAL_DATA_CENTER, HOST, type StackSettings } from './settings.js';
+import { CASSANDRA_LOCAL_DATA_CENTER, nodeHost, type StackSettings } from './settings.js';
 import { writeFromTemplate } from './templates.js';
 
 /**
@@ -67,21 +71,49 @@ const SINGLE_NODE_OPTIONS: readonly string[] = [
   '-Dcassandra.shutdown_announce_in_ms=0',
 ];
 
-export function cassandraServer(settings: StackSettings): ManagedServer {
-  const paths = serverPaths(settings, 'cassandra');
-  const { port, storagePort, jmxPort, heap } = settings.cassandra;
+/** Evenly spaced Murmur3 tokens, one per node (num_tokens 1), as `ccm` assigns them. */
+export function initialToken(index: number, nodes: number): string {
+  const span = 2n ** 64n;
+  return String(-(2n ** 63n) + (span / BigInt(nodes)) * BigInt(index));
+}
+
+/**
+ * One node: `rsvp-local`. A cluster: `rsvp-cluster-<random>`, fixed in the state directory, so its nodes
+ * never gossip their way into another Cassandra that happens to hold the same storage port on 127.0.0.1
+ * (nodes of different cluster names refuse each other).
+ */
+export function cassandraClusterName(settings: StackSettings): string {
+  if (settings.nodes === 1) return 'rsvp-local';
+  const file = path.join(settings.stateDir, 'cassandra-cluster-name');
+  if (!existsSync(file)) {
+    mkdirSync(settings.stateDir, { recursive: true });
+    writeFileSync(file, `rsvp-cluster-${randomBytes(4).toString('hex')}\n`);
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+export function cassandraServer(settings: StackSettings, index = 0): ManagedServer {
+  const name = nodeName(settings, 'cassandra', index);
+  const paths = serverPaths(settings, name);
+  const { nodes } = settings;
+  const { port, storagePort, heap } = settings.cassandra;
+  const jmxPort = settings.cassandra.jmxPort + index;
+  const host = nodeHost(index);
+  const hosts = [...Array(nodes).keys()].map(nodeHost);
   const yamlFile = path.join(paths.confDir, 'cassandra.yaml');
   const logbackFile = path.join(paths.confDir, 'logback.xml');
   const triggersDir = path.join(paths.confDir, 'triggers');
 
   return {
-    name: 'cassandra',
+    name,
+    kind: 'cassandra',
+    host,
     paths,
     clientPort: port,
     ports: [
       { label: 'native', env: 'RSVP_CASSANDRA_PORT', port },
       { label: 'storage', env: 'RSVP_CASSANDRA_STORAGE_PORT', port: storagePort },
-      { label: 'jmx', env: 'RSVP_CASSANDRA_JMX_PORT', port: jmxPort },
+      { host: '127.0.0.1', label: 'jmx', env: 'RSVP_CASSANDRA_JMX_PORT', port: jmxPort },
     ],
     readyTimeoutMs: settings.cassandra.readyTimeoutMs,
     stopGraceMs: 60_000,
@@ -91,7 +123,25 @@ export function cassandraServer(settings: StackSettings): ManagedServer {
       for (const sub of ['data', 'commitlog', 'saved_caches', 'hints', 'cdc_raw']) {
         mkdirSync(path.join(paths.dataDir, sub), { recursive: true });
       }
-      writeFromTemplate('cassandra.yaml', yamlFile, { host: HOST, port, storagePort, dataDir: paths.dataDir });
+      writeFromTemplate('cassandra.yaml', yamlFile, {
+        clusterName: cassandraClusterName(settings),
+        host,
+        port,
+        storagePort,
+        dataDir: paths.dataDir,
+        // Every node is a seed, so any one restarts by itself; a new cluster's nodes start together with
+        // balanced tokens and nothing to stream (no bootstrap). Hints let a node that was down catch up.
+        seeds: hosts.map((h) => `${h}:${storagePort}`).join(','),
+        clusterSettings:
+          nodes === 1
+            ? 'hinted_handoff_enabled: false'
+            : [
+                `initial_token: ${initialToken(index, nodes)}`,
+                'auto_bootstrap: false',
+                'hinted_handoff_enabled: true',
+                'max_hint_window: 3h',
+              ].join('\n'),
+      });
       writeFromTemplate('cassandra-logback.xml', logbackFile, { rootLevel: 'INFO' });
     },
 
@@ -124,10 +174,17 @@ export function cassandraServer(settings: StackSettings): ManagedServer {
     },
 
     async probe(timeoutMs) {
+      // Only this node: the driver would otherwise route the query to any node it discovers.
+      const { DCAwareRoundRobinPolicy, WhiteListPolicy } = cassandra.policies.loadBalancing;
       const client = new cassandra.Client({
-        contactPoints: [HOST],
+        contactPoints: [host],
         localDataCenter: CASSANDRA_LOCAL_DATA_CENTER,
         protocolOptions: { port },
+        policies: {
+          loadBalancing: new WhiteListPolicy(new DCAwareRoundRobinPolicy(CASSANDRA_LOCAL_DATA_CENTER), [
+            `${host}:${port}`,
+          ]),
+        },
         socketOptions: { connectTimeout: Math.min(timeoutMs, 3000), readTimeout: timeoutMs },
       });
       try {
@@ -141,7 +198,11 @@ export function cassandraServer(settings: StackSettings): ManagedServer {
         );
         const version: unknown = result.first()?.get('release_version');
         if (typeof version !== 'string') throw new Error('system.local returned no release_version');
-        return `release ${version}`;
+        if (nodes === 1) return `release ${version}`;
+        // In a cluster: this node also knows its peers (gossip has met them).
+        const peers = (await client.execute('SELECT peer FROM system.peers_v2')).rowLength;
+        if (peers < nodes - 1) throw new Error(`node ${host} knows ${peers} of its ${nodes - 1} peers`);
+        return `release ${version}, node ${host}, ${peers} peers`;
       } finally {
         await client.shutdown().catch(() => undefined);
       }

@@ -1,40 +1,57 @@
 /**
- * `pnpm stack:up | stack:down | stack:status | stack:reset [kafka|cassandra]...`
- * Runs a real single-node Kafka and Cassandra on loopback, assembled from Maven Central.
+ * `pnpm stack:up | stack:down | stack:status | stack:reset [--nodes <n>] [kafka|cassandra|kafka-2|…]...`
+ * Runs a real Kafka and Cassandra on loopback, assembled from Maven Central: one node of each by
+ * default, or a cluster of n brokers and n Cassandra nodes with `--nodes n`.
  */
-import { resolveSettings } from './settings.js';
-import { down, reset, SERVER_NAMES, status, up, withStackLock } from './stack-commands.js';
-import type { ServerName } from './versions.js';
+import { nodesFrom, resolveSettings } from './settings.js';
+import { down, isServerSelector, reset, status, up, withStackLock } from './stack-commands.js';
 
-const USAGE = `usage: tsx stack/src/cli.ts <up|down|status|reset> [kafka|cassandra]...
+const USAGE = `usage: tsx stack/src/cli.ts <up|down|status|reset> [--nodes <n>] [kafka|cassandra|kafka-<i>|cassandra-<i>]...
 
   up      assemble (first run), configure and start the servers; wait until a client round trip works
   down    stop the servers this stack started (SIGTERM, then SIGKILL)
   status  show each server's state; exits 0 only if all are ready, 3 otherwise
   reset   stop the servers and delete their data, config and logs under .stack/ (keeps the jar cache)
 
-Without server names, every server is meant. Environment: RSVP_KAFKA_PORT (9092),
+Without server names, every server is meant; \`kafka\` or \`cassandra\` means every node of it, and in a
+cluster \`kafka-2\` or \`cassandra-3\` one node. --nodes <n> (or RSVP_STACK_NODES; default 1): n Kafka
+brokers (KRaft, each also a controller) on 127.0.0.1 ports RSVP_KAFKA_PORT + i, controllers on
+RSVP_KAFKA_CONTROLLER_PORT + i (default right after the brokers), and n Cassandra nodes on 127.0.0.1 …
+127.0.0.<n> (same ports on each address; JMX on RSVP_CASSANDRA_JMX_PORT + i), state in .stack-cluster
+(RSVP_STACK_DIR elsewhere). Environment: RSVP_KAFKA_PORT (9092),
 RSVP_KAFKA_CONTROLLER_PORT (9093), RSVP_CASSANDRA_PORT (9042), RSVP_CASSANDRA_STORAGE_PORT (7000),
 RSVP_CASSANDRA_JMX_PORT (7199, loopback only, for nodetool), RSVP_STACK_CACHE (~/.cache/rsvp-stack), RSVP_KAFKA_HEAP (512m), RSVP_CASSANDRA_HEAP (1g),
 RSVP_KAFKA_READY_TIMEOUT (120 s), RSVP_CASSANDRA_READY_TIMEOUT (180 s).`;
 
-function isServerName(value: string): value is ServerName {
-  return (SERVER_NAMES as readonly string[]).includes(value);
-}
-
 async function main(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command, ...args] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     console.log(USAGE);
     return command === undefined ? 2 : 0;
   }
-  const unknown = rest.filter((name) => !isServerName(name));
+  let nodes: number | undefined;
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg === '--nodes' || arg.startsWith('--nodes=')) {
+      const value = arg === '--nodes' ? args[++i] : arg.slice('--nodes='.length);
+      try {
+        nodes = nodesFrom(value ?? '', '--nodes');
+      } catch (error) {
+        console.error(`${(error as Error).message}\n\n${USAGE}`);
+        return 2;
+      }
+    } else {
+      rest.push(arg);
+    }
+  }
+  const settings = resolveSettings(process.env, nodes);
+  const unknown = rest.filter((name) => !isServerSelector(settings, name));
   if (unknown.length > 0) {
-    console.error(`unknown server ${unknown.join(', ')}; expected ${SERVER_NAMES.join(' or ')}\n\n${USAGE}`);
+    console.error(`unknown server ${unknown.join(', ')} for a stack of ${settings.nodes} node(s)\n\n${USAGE}`);
     return 2;
   }
-  const names = rest.length === 0 ? SERVER_NAMES : rest.filter(isServerName);
-  const settings = resolveSettings();
+  const names = rest.length === 0 ? ['kafka', 'cassandra'] : rest;
   switch (command) {
     case 'up':
       return (await withStackLock(settings, () => up(settings, names))) ? 0 : 1;

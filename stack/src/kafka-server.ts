@@ -1,11 +1,14 @@
-/** Kafka in KRaft mode (combined broker + controller), assembled from Maven Central. */
+/**
+ * Kafka in KRaft mode (combined broker + controller), assembled from Maven Central: one node, or node
+ * `index` of a cluster whose controller quorum is every node (ports `port + i`, `controllerPort + i`).
+ */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import kafkajs from 'kafkajs';
-import { javaCommand, type ManagedServer, serverPaths, withTimeout } from './managed-server.js';
+import { javaCommand, type ManagedServer, nodeName, serverPaths, withTimeout } from './managed-server.js';
 import { startDetached } from './process-control.js';
 import { HOST, type StackSettings } from './settings.js';
 import { writeFromTemplate } from './templates.js';
@@ -18,12 +21,23 @@ function newClusterId(): string {
   return randomBytes(16).toString('base64url');
 }
 
-export function kafkaServer(settings: StackSettings): ManagedServer {
-  const paths = serverPaths(settings, 'kafka');
-  const { port, controllerPort, heap } = settings.kafka;
+export function kafkaServer(settings: StackSettings, index = 0): ManagedServer {
+  const name = nodeName(settings, 'kafka', index);
+  const paths = serverPaths(settings, name);
+  const { nodes } = settings;
+  const { heap } = settings.kafka;
+  const port = settings.kafka.port + index;
+  const controllerPort = settings.kafka.controllerPort + index;
+  const nodeId = index + 1;
+  const voters = [...Array(nodes).keys()].map((i) => `${i + 1}@${HOST}:${settings.kafka.controllerPort + i}`).join(',');
+  // Replicated internal topics in a cluster; acks=all writes need 2 of 3 replicas in sync.
+  const replication = Math.min(nodes, 3);
+  const minInSync = replication === 1 ? 1 : replication - 1;
   const propertiesFile = path.join(paths.confDir, 'server.properties');
   const logbackFile = path.join(paths.confDir, 'logback.xml');
-  const clusterIdFile = path.join(paths.dir, 'cluster-id');
+  // One cluster id for every node of the stack.
+  const clusterIdFile =
+    nodes === 1 ? path.join(paths.dir, 'cluster-id') : path.join(settings.stateDir, 'kafka-cluster-id');
 
   const jvmArgs = (libDir: string, logback = logbackFile): string[] => [
     `-Xms${heap}`,
@@ -42,7 +56,9 @@ export function kafkaServer(settings: StackSettings): ManagedServer {
   ];
 
   return {
-    name: 'kafka',
+    name,
+    kind: 'kafka',
+    host: HOST,
     paths,
     clientPort: port,
     ports: [
@@ -58,12 +74,19 @@ export function kafkaServer(settings: StackSettings): ManagedServer {
         host: HOST,
         port,
         controllerPort,
+        nodeId,
+        voters,
+        replication,
+        minInSync,
         dataDir: paths.dataDir,
       });
       writeFromTemplate('kafka-logback.xml', logbackFile, { rootLevel: 'INFO' });
       if (existsSync(path.join(paths.dataDir, 'meta.properties'))) return;
-      // First start: format the log directory for a new single-node KRaft cluster.
-      if (!existsSync(clusterIdFile)) writeFileSync(clusterIdFile, `${newClusterId()}\n`);
+      // First start: format the log directory for a new KRaft cluster (every node with the same id).
+      if (!existsSync(clusterIdFile)) {
+        mkdirSync(path.dirname(clusterIdFile), { recursive: true });
+        writeFileSync(clusterIdFile, `${newClusterId()}\n`);
+      }
       const clusterId = readFileSync(clusterIdFile, 'utf8').trim();
       const formatLogback = path.join(paths.confDir, 'logback-tools.xml');
       writeFromTemplate('kafka-logback.xml', formatLogback, { rootLevel: 'WARN' });
@@ -115,7 +138,11 @@ export function kafkaServer(settings: StackSettings): ManagedServer {
           `no answer from Kafka within ${timeoutMs} ms`,
         );
         if (cluster.brokers.length === 0) throw new Error('Kafka answered but lists no live broker yet');
-        return `cluster ${cluster.clusterId}, ${cluster.brokers.length} broker(s)`;
+        // In a cluster: this broker answered itself and is registered with the controllers.
+        if (nodes > 1 && !cluster.brokers.some((b) => b.nodeId === nodeId)) {
+          throw new Error(`broker ${nodeId} answered but is not registered yet`);
+        }
+        return `cluster ${cluster.clusterId}, ${cluster.brokers.length} broker(s)${nodes > 1 ? `, node ${nodeId}` : ''}`;
       } finally {
         await admin.disconnect().catch(() => undefined);
       }

@@ -5,6 +5,8 @@ import type { StackSettings } from './settings.js';
 import type { ServerName } from './versions.js';
 
 export interface ServerPort {
+  /** The address it binds: the server's own `host` unless given. */
+  readonly host?: string;
   readonly label: string;
   readonly env: string;
   readonly port: number;
@@ -21,7 +23,12 @@ export interface ServerPaths {
 }
 
 export interface ManagedServer {
-  readonly name: ServerName;
+  /** `kafka` or `cassandra` for the one-node stack; `kafka-2`, `cassandra-3` … for a node of a cluster. */
+  readonly name: string;
+  /** Which server this is a node of: names its artifacts and version. */
+  readonly kind: ServerName;
+  /** The loopback address it listens on. */
+  readonly host: string;
   readonly paths: ServerPaths;
   /** The port clients use (shown by status). */
   readonly clientPort: number;
@@ -40,7 +47,12 @@ export interface ManagedServer {
   warmUp?(): Promise<string>;
 }
 
-export function serverPaths(settings: StackSettings, name: ServerName): ServerPaths {
+/** The name of node `index` (0-based) of a server: the kind alone for one node, `<kind>-<n>` in a cluster. */
+export function nodeName(settings: StackSettings, kind: ServerName, index: number): string {
+  return settings.nodes === 1 ? kind : `${kind}-${index + 1}`;
+}
+
+export function serverPaths(settings: StackSettings, name: string): ServerPaths {
   const dir = path.join(settings.stateDir, name);
   const logDir = path.join(dir, 'logs');
   return {

@@ -11,6 +11,14 @@ import { fileURLToPath } from 'node:url';
 /** Loopback only: the servers never listen on another interface. */
 export const HOST = '127.0.0.1';
 
+/** Most nodes of each server: Cassandra's nodes take the loopback addresses 127.0.0.1 … 127.0.0.<n>. */
+export const MAX_NODES = 9;
+
+/** The loopback address of Cassandra node `index` (0-based): 127.0.0.1, 127.0.0.2, … as `ccm` does. */
+export function nodeHost(index: number): string {
+  return `127.0.0.${index + 1}`;
+}
+
 /** Data centre of a single node using SimpleSnitch (Cassandra's default name). */
 export const CASSANDRA_LOCAL_DATA_CENTER = 'datacenter1';
 
@@ -35,20 +43,26 @@ export const REPO_ROOT = path.resolve(STACK_PACKAGE_DIR, '..');
 export const TEMPLATES_DIR = path.join(STACK_PACKAGE_DIR, 'templates');
 
 export interface StackSettings {
-  /** Runtime state: config, data, logs and pid files (`<repo>/.stack`, gitignored). */
+  /** Nodes of each server: 1 (the default stack) or a cluster of several brokers and Cassandra nodes. */
+  readonly nodes: number;
+  /** Runtime state: config, data, logs and pid files (`<repo>/.stack`, or `<repo>/.stack-cluster` for several nodes; gitignored). */
   readonly stateDir: string;
   /** Assembled server jars, outside git and reused across runs. */
   readonly cacheDir: string;
   readonly kafka: {
+    /** The client port of the first broker; broker i (0-based) listens on `port + i`. */
     readonly port: number;
+    /** The KRaft controller port of the first broker; broker i's is `controllerPort + i`. */
     readonly controllerPort: number;
     readonly heap: string;
     readonly readyTimeoutMs: number;
   };
   readonly cassandra: {
+    /** Native protocol port, the same on every node's address. */
     readonly port: number;
+    /** Internode port, the same on every node's address. */
     readonly storagePort: number;
-    /** JMX, on loopback only and without authentication: what `nodetool` talks to. */
+    /** JMX, on 127.0.0.1 only and without authentication: what `nodetool` talks to; node i's is `jmxPort + i`. */
     readonly jmxPort: number;
     readonly heap: string;
     readonly readyTimeoutMs: number;
@@ -86,39 +100,68 @@ function heapFrom(env: Env, name: string, fallback: string): string {
   return raw.trim();
 }
 
-export function resolveSettings(env: Env = process.env): StackSettings {
+/** `RSVP_STACK_NODES`, or the `--nodes` of the command line: 1 … MAX_NODES. */
+export function nodesFrom(raw: string | undefined, name = 'RSVP_STACK_NODES'): number {
+  if (raw === undefined || raw.trim() === '') return 1;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > MAX_NODES) {
+    throw new Error(`${name} must be a whole number of nodes from 1 to ${MAX_NODES}, got "${raw}"`);
+  }
+  return value;
+}
+
+export function resolveSettings(env: Env = process.env, nodesOverride?: number): StackSettings {
+  const nodes = nodesOverride ?? nodesFrom(env.RSVP_STACK_NODES);
+  const cluster = nodes > 1;
+  const stateRaw = env.RSVP_STACK_DIR;
+  const stateDir =
+    stateRaw !== undefined && stateRaw.trim() !== ''
+      ? path.resolve(REPO_ROOT, stateRaw)
+      : path.join(REPO_ROOT, cluster ? '.stack-cluster' : '.stack');
   const cacheRaw = env.RSVP_STACK_CACHE;
   const cacheDir =
     cacheRaw !== undefined && cacheRaw.trim() !== ''
       ? path.resolve(cacheRaw)
       : path.join(homedir(), '.cache', 'rsvp-stack');
+  const kafkaPort = portFrom(env, 'RSVP_KAFKA_PORT', 9092);
   const settings: StackSettings = {
-    stateDir: path.join(REPO_ROOT, '.stack'),
+    nodes,
+    stateDir,
     cacheDir,
     kafka: {
-      port: portFrom(env, 'RSVP_KAFKA_PORT', 9092),
-      controllerPort: portFrom(env, 'RSVP_KAFKA_CONTROLLER_PORT', 9093),
-      heap: heapFrom(env, 'RSVP_KAFKA_HEAP', '512m'),
+      port: kafkaPort,
+      // One node: 9093. Several: right after the brokers' range (brokers 9092-9094, controllers 9095-9097).
+      controllerPort: portFrom(env, 'RSVP_KAFKA_CONTROLLER_PORT', cluster ? kafkaPort + nodes : 9093),
+      // A cluster on one small machine: smaller heaps per node (3 brokers and 3 Cassandra nodes fit in ~4 GiB).
+      heap: heapFrom(env, 'RSVP_KAFKA_HEAP', cluster ? '256m' : '512m'),
       readyTimeoutMs: secondsFrom(env, 'RSVP_KAFKA_READY_TIMEOUT', 120),
     },
     cassandra: {
       port: portFrom(env, 'RSVP_CASSANDRA_PORT', 9042),
       storagePort: portFrom(env, 'RSVP_CASSANDRA_STORAGE_PORT', 7000),
       jmxPort: portFrom(env, 'RSVP_CASSANDRA_JMX_PORT', 7199),
-      heap: heapFrom(env, 'RSVP_CASSANDRA_HEAP', '1g'),
+      heap: heapFrom(env, 'RSVP_CASSANDRA_HEAP', cluster ? '512m' : '1g'),
       readyTimeoutMs: secondsFrom(env, 'RSVP_CASSANDRA_READY_TIMEOUT', 180),
     },
   };
-  const ports = [
-    ['RSVP_KAFKA_PORT', settings.kafka.port],
-    ['RSVP_KAFKA_CONTROLLER_PORT', settings.kafka.controllerPort],
-    ['RSVP_CASSANDRA_PORT', settings.cassandra.port],
-    ['RSVP_CASSANDRA_STORAGE_PORT', settings.cassandra.storagePort],
-    ['RSVP_CASSANDRA_JMX_PORT', settings.cassandra.jmxPort],
+  // The ranges every server binds on 127.0.0.1 (Cassandra's native and storage ports also on 127.0.0.2 …,
+  // where nothing else listens): [first, last] per variable; they must not overlap.
+  const ranges = [
+    ['RSVP_KAFKA_PORT', settings.kafka.port, nodes],
+    ['RSVP_KAFKA_CONTROLLER_PORT', settings.kafka.controllerPort, nodes],
+    ['RSVP_CASSANDRA_PORT', settings.cassandra.port, 1],
+    ['RSVP_CASSANDRA_STORAGE_PORT', settings.cassandra.storagePort, 1],
+    ['RSVP_CASSANDRA_JMX_PORT', settings.cassandra.jmxPort, nodes],
   ] as const;
-  for (const [i, [nameA, portA]] of ports.entries()) {
-    for (const [nameB, portB] of ports.slice(i + 1)) {
-      if (portA === portB) throw new Error(`${nameA} and ${nameB} are both ${portA}`);
+  for (const [name, first, count] of ranges) {
+    if (first + count - 1 > 65_535) throw new Error(`${name} ${first} leaves no room for ${count} nodes`);
+  }
+  for (const [i, [nameA, firstA, countA]] of ranges.entries()) {
+    for (const [nameB, firstB, countB] of ranges.slice(i + 1)) {
+      if (firstA < firstB + countB && firstB < firstA + countA) {
+        const what = (first: number, count: number) => (count === 1 ? `${first}` : `${first}-${first + count - 1}`);
+        throw new Error(`${nameA} (${what(firstA, countA)}) and ${nameB} (${what(firstB, countB)}) overlap`);
+      }
     }
   }
   return settings;
@@ -138,12 +181,14 @@ export interface ConnectionSettings {
   };
 }
 
-export function connectionSettings(env: Env = process.env): ConnectionSettings {
-  const settings = resolveSettings(env);
+/** Where the stack of `RSVP_STACK_NODES` (1 by default) and the port variables listens. */
+export function connectionSettings(env: Env = process.env, nodes?: number): ConnectionSettings {
+  const settings = resolveSettings(env, nodes);
+  const indexes = [...Array(settings.nodes).keys()];
   return {
-    kafka: { brokers: [`${HOST}:${settings.kafka.port}`] },
+    kafka: { brokers: indexes.map((i) => `${HOST}:${settings.kafka.port + i}`) },
     cassandra: {
-      contactPoints: [HOST],
+      contactPoints: indexes.map(nodeHost),
       port: settings.cassandra.port,
       localDataCenter: CASSANDRA_LOCAL_DATA_CENTER,
     },

@@ -16,21 +16,32 @@ import {
   tailFile,
   waitUntilReady,
 } from './process-control.js';
-import { HOST, type StackSettings } from './settings.js';
+import type { StackSettings } from './settings.js';
 import { loadVersions, type ServerName } from './versions.js';
 
 export const SERVER_NAMES: readonly ServerName[] = ['kafka', 'cassandra'];
 
+/** True for `kafka`, `cassandra` (every node of it) and, in a cluster, a node such as `kafka-2`. */
+export function isServerSelector(settings: StackSettings, value: string): boolean {
+  return allServers(settings).some((server) => server.kind === value || server.name === value);
+}
+
 const LOG_TAIL_LINES = 60;
 const PROBE_TIMEOUT_MS = 5000;
 
-export function managedServers(settings: StackSettings, names: readonly ServerName[] = SERVER_NAMES): ManagedServer[] {
-  const all = { kafka: kafkaServer(settings), cassandra: cassandraServer(settings) };
-  return names.map((name) => all[name]);
+/** Every node of every server: `kafka`, `cassandra`; or `kafka-1` … `kafka-<n>`, `cassandra-1` … */
+function allServers(settings: StackSettings): ManagedServer[] {
+  const indexes = [...Array(settings.nodes).keys()];
+  return [...indexes.map((i) => kafkaServer(settings, i)), ...indexes.map((i) => cassandraServer(settings, i))];
 }
 
-function say(server: ServerName, message: string): void {
-  console.log(`[${server.padEnd(9)}] ${message}`);
+/** The servers named by kind (every node of it) or by node name; all of them without names. */
+export function managedServers(settings: StackSettings, names: readonly string[] = SERVER_NAMES): ManagedServer[] {
+  return allServers(settings).filter((server) => names.includes(server.kind) || names.includes(server.name));
+}
+
+function say(server: string, message: string): void {
+  console.log(`[${server.padEnd(11)}] ${message}`);
 }
 
 function printLogTail(server: ManagedServer): void {
@@ -65,13 +76,30 @@ async function probeOnce(server: ManagedServer): Promise<{ ok: true; detail: str
   }
 }
 
+/** True when every port the server binds is free; says which is taken otherwise. */
+async function portsFree(server: ManagedServer): Promise<boolean> {
+  for (const { host = server.host, label, env, port } of server.ports) {
+    if (await isPortTaken(host, port)) {
+      say(
+        server.name,
+        `FAILED: ${label} port ${host}:${port} is in use by a process not started by this stack; stop it or set ${env}`,
+      );
+      return false;
+    }
+  }
+  return true;
+}
+
 async function upOne(settings: StackSettings, server: ManagedServer): Promise<boolean> {
-  const version = loadVersions()[server.name].version;
+  const version = loadVersions()[server.kind].version;
   const existing = runningPid(server);
   if (existing !== undefined) {
     const probe = await probeOnce(server);
     if (probe.ok) {
-      say(server.name, `already running (pid ${existing}) and ready on ${HOST}:${server.clientPort}: ${probe.detail}`);
+      say(
+        server.name,
+        `already running (pid ${existing}) and ready on ${server.host}:${server.clientPort}: ${probe.detail}`,
+      );
       return true;
     }
     say(server.name, `already started (pid ${existing}) but not ready yet; waiting`);
@@ -81,7 +109,10 @@ async function upOne(settings: StackSettings, server: ManagedServer): Promise<bo
       intervalMs: 1000,
     });
     if (wait.ready) {
-      say(server.name, `ready on ${HOST}:${server.clientPort} after waiting ${formatDuration(Date.now() - started)}`);
+      say(
+        server.name,
+        `ready on ${server.host}:${server.clientPort} after waiting ${formatDuration(Date.now() - started)}`,
+      );
       return true;
     }
     say(server.name, `FAILED: ${wait.reason}`);
@@ -89,22 +120,14 @@ async function upOne(settings: StackSettings, server: ManagedServer): Promise<bo
     return false;
   }
 
-  for (const { label, env, port } of server.ports) {
-    if (await isPortTaken(HOST, port)) {
-      say(
-        server.name,
-        `FAILED: ${label} port ${HOST}:${port} is in use by a process not started by this stack; stop it or set ${env}`,
-      );
-      return false;
-    }
-  }
+  if (!(await portsFree(server))) return false;
 
-  const artifacts = await ensureArtifacts(settings, server.name);
+  const artifacts = await ensureArtifacts(settings, server.kind);
   if (artifacts.assembled) {
     const mib = directorySizeBytes(artifacts.libDir) / 1024 / 1024;
     say(
       server.name,
-      `assembled ${server.name} ${version} from Maven Central in ${formatDuration(artifacts.durationMs)} ` +
+      `assembled ${server.kind} ${version} from Maven Central in ${formatDuration(artifacts.durationMs)} ` +
         `(${mib.toFixed(0)} MiB in ${artifacts.libDir})`,
     );
   }
@@ -112,7 +135,7 @@ async function upOne(settings: StackSettings, server: ManagedServer): Promise<bo
   const started = Date.now();
   await server.prepare(artifacts.libDir);
   const child = server.start(artifacts.libDir);
-  say(server.name, `started ${server.name} ${version} (pid ${child.pid}); log: ${server.paths.logFile}`);
+  say(server.name, `started ${server.kind} ${version} (pid ${child.pid}); log: ${server.paths.logFile}`);
   let lastDetail = '';
   const wait = await waitUntilReady(
     async () => {
@@ -122,15 +145,12 @@ async function upOne(settings: StackSettings, server: ManagedServer): Promise<bo
     { timeoutMs: server.readyTimeoutMs, intervalMs: 500, abort: child.exited },
   );
   if (wait.ready) {
-    say(server.name, `ready on ${HOST}:${server.clientPort} in ${formatDuration(Date.now() - started)}: ${lastDetail}`);
-    if (server.warmUp !== undefined) {
-      const warmStarted = Date.now();
-      try {
-        say(server.name, `warm-up: ${await server.warmUp()} in ${formatDuration(Date.now() - warmStarted)}`);
-      } catch (error) {
-        say(server.name, `warm-up failed (ignored): ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
+    say(
+      server.name,
+      `ready on ${server.host}:${server.clientPort} in ${formatDuration(Date.now() - started)}: ${lastDetail}`,
+    );
+    // A cluster warms up once all its nodes are ready (its internal topics need three brokers).
+    if (settings.nodes === 1) await warmUp(server);
     return true;
   }
   say(server.name, `FAILED to become ready: ${wait.reason}`);
@@ -141,6 +161,16 @@ async function upOne(settings: StackSettings, server: ManagedServer): Promise<bo
   }
   removePidFile(server.paths.pidFile);
   return false;
+}
+
+async function warmUp(server: ManagedServer): Promise<void> {
+  if (server.warmUp === undefined) return;
+  const warmStarted = Date.now();
+  try {
+    say(server.name, `warm-up: ${await server.warmUp()} in ${formatDuration(Date.now() - warmStarted)}`);
+  } catch (error) {
+    say(server.name, `warm-up failed (ignored): ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /**
@@ -172,10 +202,22 @@ export async function withStackLock<T>(settings: StackSettings, action: () => Pr
   }
 }
 
-export async function up(settings: StackSettings, names: readonly ServerName[]): Promise<boolean> {
+export async function up(settings: StackSettings, names: readonly string[]): Promise<boolean> {
   const started = Date.now();
+  // Every node at once: a KRaft quorum needs a majority of its controllers up before any is ready.
+  const servers = managedServers(settings, names);
+  // A cluster starts no node while any port of a node to start is taken: a node whose peer's address is
+  // held by a foreign server would try to gossip with it.
+  if (settings.nodes > 1) {
+    const toStart = servers.filter((server) => runningPid(server) === undefined);
+    const free = await Promise.all(toStart.map(portsFree));
+    if (!free.every(Boolean)) {
+      console.log('stack up FAILED (see above)');
+      return false;
+    }
+  }
   const results = await Promise.all(
-    managedServers(settings, names).map((server) =>
+    servers.map((server) =>
       upOne(settings, server).catch((error: unknown) => {
         say(server.name, `FAILED: ${error instanceof Error ? error.message : String(error)}`);
         return false;
@@ -183,6 +225,10 @@ export async function up(settings: StackSettings, names: readonly ServerName[]):
     ),
   );
   const ok = results.every(Boolean);
+  if (ok && settings.nodes > 1) {
+    const firstKafka = servers.find((server) => server.kind === 'kafka');
+    if (firstKafka !== undefined) await warmUp(firstKafka);
+  }
   console.log(ok ? `stack up in ${formatDuration(Date.now() - started)}` : 'stack up FAILED (see above)');
   return ok;
 }
@@ -213,7 +259,7 @@ async function downOne(server: ManagedServer): Promise<boolean> {
   return true;
 }
 
-export async function down(settings: StackSettings, names: readonly ServerName[]): Promise<boolean> {
+export async function down(settings: StackSettings, names: readonly string[]): Promise<boolean> {
   const results = await Promise.all(
     managedServers(settings, names).map((server) =>
       downOne(server).catch((error: unknown) => {
@@ -226,33 +272,45 @@ export async function down(settings: StackSettings, names: readonly ServerName[]
 }
 
 /** Prints each server's state; true when every listed server is ready. */
-export async function status(settings: StackSettings, names: readonly ServerName[]): Promise<boolean> {
+export async function status(settings: StackSettings, names: readonly string[]): Promise<boolean> {
+  const servers = managedServers(settings, names);
   const lines = await Promise.all(
-    managedServers(settings, names).map(async (server) => {
-      const version = loadVersions()[server.name].version;
+    servers.map(async (server) => {
+      const version = loadVersions()[server.kind].version;
       const pid = runningPid(server);
-      const ports = server.ports.map((p) => `${p.label} ${HOST}:${p.port}`).join(', ');
-      if (pid === undefined) return { ready: false, text: `stopped    ${server.name} ${version}; ${ports}` };
+      const ports = server.ports.map((p) => `${p.label} ${p.host ?? server.host}:${p.port}`).join(', ');
+      if (pid === undefined) return { ready: false, text: `stopped    ${server.kind} ${version}; ${ports}` };
       const probe = await probeOnce(server);
       return probe.ok
-        ? { ready: true, text: `ready      ${server.name} ${version}; pid ${pid}; ${ports}; ${probe.detail}` }
+        ? { ready: true, text: `ready      ${server.kind} ${version}; pid ${pid}; ${ports}; ${probe.detail}` }
         : {
             ready: false,
-            text: `running    ${server.name} ${version}; pid ${pid}; ${ports}; not ready: ${probe.error}`,
+            text: `running    ${server.kind} ${version}; pid ${pid}; ${ports}; not ready: ${probe.error}`,
           };
     }),
   );
-  for (const [i, name] of names.entries()) say(name, lines[i]?.text ?? '');
+  for (const [i, server] of servers.entries()) say(server.name, lines[i]?.text ?? '');
   return lines.every((line) => line.ready);
 }
 
 /** Stops the servers and deletes their runtime state (config, data, logs); keeps the artifact cache. */
-export async function reset(settings: StackSettings, names: readonly ServerName[]): Promise<boolean> {
+export async function reset(settings: StackSettings, names: readonly string[]): Promise<boolean> {
   const stopped = await down(settings, names);
   if (!stopped) return false;
-  for (const server of managedServers(settings, names)) {
+  const servers = managedServers(settings, names);
+  for (const server of servers) {
     rmSync(server.paths.dir, { recursive: true, force: true });
     say(server.name, `removed ${server.paths.dir}`);
+  }
+  // A cluster's nodes share one cluster id or name: forget it once all of them are gone.
+  for (const [kind, file] of [
+    ['kafka', 'kafka-cluster-id'],
+    ['cassandra', 'cassandra-cluster-name'],
+  ] as const) {
+    const nodes = allServers(settings).filter((server) => server.kind === kind);
+    if (settings.nodes > 1 && nodes.every((node) => servers.some((server) => server.name === node.name))) {
+      rmSync(path.join(settings.stateDir, file), { force: true });
+    }
   }
   return true;
 }
