@@ -232,10 +232,15 @@ export class CassandraCountStore implements CountStore, VenueCountQuery, CountCh
     });
   }
 
-  /** True when a node answers a query. */
+  /**
+   * True when the keyspace answers a read at the configured consistency: on a cluster, when enough
+   * replicas are up to read and commit (two of three at QUORUM), not merely when some node answers.
+   */
   async isReady(): Promise<boolean> {
     try {
-      await this.client.execute('SELECT release_version FROM system.local', [], { prepare: true });
+      await this.client.execute(`SELECT bucket FROM ${this.partitionsTable} WHERE bucket = 0 LIMIT 1`, [], {
+        prepare: true,
+      });
       return true;
     } catch {
       return false;

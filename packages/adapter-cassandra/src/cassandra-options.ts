@@ -18,10 +18,56 @@ export interface CassandraOptions {
    */
   readonly windowRetentionMs?: number;
   /**
+   * Consistency of every read and of the conditional batch's commit phase: `LOCAL_QUORUM` by default (on
+   * one node, that node; with replication 3, two replicas of the local data center). See
+   * `CONSISTENCY_LEVELS`.
+   */
+  readonly consistency?: ConsistencyName;
+  /**
+   * Consistency of the conditional batch's Paxos phase: `LOCAL_SERIAL` by default (a majority of the local
+   * data center's replicas), or `SERIAL` (a majority of all replicas, across data centers).
+   */
+  readonly serialConsistency?: SerialConsistencyName;
+  /**
    * How long each commit's change record is kept for the maintained read side (`changesSince`); a reader
    * further behind reads the partition whole again. Default 10 minutes.
    */
   readonly changeRetentionMs?: number;
+}
+
+/** The consistency levels a read or the commit of a conditional batch may use. */
+export const CONSISTENCY_LEVELS = [
+  'ONE',
+  'LOCAL_ONE',
+  'TWO',
+  'THREE',
+  'QUORUM',
+  'LOCAL_QUORUM',
+  'EACH_QUORUM',
+  'ALL',
+] as const;
+export type ConsistencyName = (typeof CONSISTENCY_LEVELS)[number];
+/** The consistency levels of a conditional batch's Paxos phase. */
+export const SERIAL_CONSISTENCY_LEVELS = ['SERIAL', 'LOCAL_SERIAL'] as const;
+export type SerialConsistencyName = (typeof SERIAL_CONSISTENCY_LEVELS)[number];
+
+const DRIVER_LEVEL: Record<ConsistencyName | SerialConsistencyName, number> = {
+  ONE: cassandra.types.consistencies.one,
+  LOCAL_ONE: cassandra.types.consistencies.localOne,
+  TWO: cassandra.types.consistencies.two,
+  THREE: cassandra.types.consistencies.three,
+  QUORUM: cassandra.types.consistencies.quorum,
+  LOCAL_QUORUM: cassandra.types.consistencies.localQuorum,
+  EACH_QUORUM: cassandra.types.consistencies.eachQuorum,
+  ALL: cassandra.types.consistencies.all,
+  SERIAL: cassandra.types.consistencies.serial,
+  LOCAL_SERIAL: cassandra.types.consistencies.localSerial,
+};
+
+function level(name: string, allowed: readonly string[], what: string): number {
+  const upper = name.toUpperCase();
+  if (!allowed.includes(upper)) throw new RangeError(`${what} "${name}": expected one of ${allowed.join(', ')}`);
+  return DRIVER_LEVEL[upper as ConsistencyName | SerialConsistencyName];
 }
 
 const KEYSPACE = /^[a-z][a-z0-9_]{0,47}$/;
@@ -51,6 +97,12 @@ export function driverOptions(options: CassandraOptions): ClientOptions {
   }
   if (options.contactPoints.length === 0) throw new RangeError('at least one Cassandra contact point is needed');
   replicationCql(options.replication ?? 'SimpleStrategy:1');
+  const consistency = level(options.consistency ?? 'LOCAL_QUORUM', CONSISTENCY_LEVELS, 'consistency');
+  const serialConsistency = level(
+    options.serialConsistency ?? 'LOCAL_SERIAL',
+    SERIAL_CONSISTENCY_LEVELS,
+    'serial consistency',
+  );
   const tls = options.tls;
   return {
     contactPoints: [...options.contactPoints],
@@ -60,8 +112,8 @@ export function driverOptions(options: CassandraOptions): ClientOptions {
     policies: { reconnection: new cassandra.policies.reconnection.ExponentialReconnectionPolicy(500, 10_000, false) },
     queryOptions: {
       prepare: true,
-      consistency: cassandra.types.consistencies.localQuorum,
-      serialConsistency: cassandra.types.consistencies.localSerial,
+      consistency,
+      serialConsistency,
     },
     ...(options.credentials && { credentials: { ...options.credentials } }),
     ...(tls && { sslOptions: tls === true ? {} : { ...tls } }),

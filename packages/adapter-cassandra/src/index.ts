@@ -1,3 +1,10 @@
 export { CassandraCountStore, createCassandraCountStore } from './cassandra-count-store.js';
-export { type CassandraOptions, replicationCql } from './cassandra-options.js';
+export {
+  type CassandraOptions,
+  CONSISTENCY_LEVELS,
+  type ConsistencyName,
+  replicationCql,
+  SERIAL_CONSISTENCY_LEVELS,
+  type SerialConsistencyName,
+} from './cassandra-options.js';
 export { schemaStatements } from './cassandra-schema.js';

@@ -48,6 +48,11 @@ export interface TopicSpec {
   readonly topic: string;
   readonly partitions: number;
   readonly replicationFactor: number;
+  /**
+   * The topic's `min.insync.replicas`: replicas that must have a write before an acks=all producer hears
+   * it succeeded. The broker's default when absent; 2 of 3 replicas in a cluster.
+   */
+  readonly minInSyncReplicas?: number;
 }
 
 /** Creates the topics that do not exist yet; existing ones are left as they are. */
@@ -64,6 +69,9 @@ export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[]): 
           topic: t.topic,
           numPartitions: t.partitions,
           replicationFactor: t.replicationFactor,
+          ...(t.minInSyncReplicas !== undefined && {
+            configEntries: [{ name: 'min.insync.replicas', value: String(t.minInSyncReplicas) }],
+          }),
         })),
       });
     }

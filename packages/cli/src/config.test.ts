@@ -48,6 +48,22 @@ describe('readConfig', () => {
     expect(() => readConfig(raw)).toThrow(message);
   });
 
+  it('reads the cluster settings: min.insync.replicas and consistency levels, with one-node defaults', () => {
+    expect(readConfig({})).toMatchObject({
+      kafka: { replicationFactor: 1, minInSyncReplicas: 1 },
+      cassandra: { consistency: 'LOCAL_QUORUM', serialConsistency: 'LOCAL_SERIAL' },
+    });
+    expect(readConfig({ kafkaReplication: '3' }).kafka.minInSyncReplicas).toBe(2);
+    expect(readConfig({ kafkaReplication: '5' }).kafka.minInSyncReplicas).toBe(3);
+    expect(readConfig({ kafkaReplication: '2' }).kafka.minInSyncReplicas).toBe(1);
+    expect(readConfig({ kafkaReplication: '3', kafkaMinInsync: '3' }).kafka.minInSyncReplicas).toBe(3);
+    expect(() => readConfig({ kafkaReplication: '3', kafkaMinInsync: '4' })).toThrow(/--kafka-min-insync/);
+    const cluster = readConfig({ cassandraConsistency: 'quorum', cassandraSerialConsistency: 'SERIAL' });
+    expect(cluster.cassandra).toMatchObject({ consistency: 'QUORUM', serialConsistency: 'SERIAL' });
+    expect(() => readConfig({ cassandraConsistency: 'SERIAL' })).toThrow(/--cassandra-consistency must be one of/);
+    expect(() => readConfig({ cassandraSerialConsistency: 'QUORUM' })).toThrow(/--cassandra-serial-consistency/);
+  });
+
   it('takes passwords from the environment only, and never prints them', () => {
     const config = readConfig(
       {

@@ -1,4 +1,10 @@
 import {
+  CONSISTENCY_LEVELS,
+  type ConsistencyName,
+  SERIAL_CONSISTENCY_LEVELS,
+  type SerialConsistencyName,
+} from '@rsvp/adapter-cassandra';
+import {
   DEFAULT_PIPELINE_SETTINGS,
   type PipelineSettings,
   parseDuration,
@@ -38,6 +44,8 @@ export interface Config {
     readonly groupId: string;
     readonly partitions: number;
     readonly replicationFactor: number;
+    /** `min.insync.replicas` of the topics this creates: a majority of the replicas (2 of 3), 1 for 1 or 2. */
+    readonly minInSyncReplicas: number;
     readonly sessionTimeoutMs: number;
     readonly tls: boolean;
     readonly sasl:
@@ -53,6 +61,8 @@ export interface Config {
     readonly localDataCenter: string;
     readonly keyspace: string;
     readonly replication: string;
+    readonly consistency: ConsistencyName;
+    readonly serialConsistency: SerialConsistencyName;
     readonly tls: boolean;
     readonly credentials: { readonly username: string; readonly password: Secret } | undefined;
   };
@@ -163,6 +173,12 @@ export const OPTION_HELP = {
     '1',
     'replication factor of the topics when this creates them',
   ],
+  kafkaMinInsync: [
+    '--kafka-min-insync <n>',
+    'RSVP_KAFKA_MIN_INSYNC',
+    undefined,
+    'min.insync.replicas of the topics when this creates them (default: a majority of the replicas, 1 for replication 1 or 2)',
+  ],
   kafkaSessionTimeout: [
     '--kafka-session-timeout <duration>',
     'RSVP_KAFKA_SESSION_TIMEOUT',
@@ -200,6 +216,18 @@ export const OPTION_HELP = {
     'RSVP_CASSANDRA_REPLICATION',
     'SimpleStrategy:1',
     'keyspace replication when created: SimpleStrategy:<n> or NetworkTopologyStrategy:<dc>=<n>,…',
+  ],
+  cassandraConsistency: [
+    '--cassandra-consistency <level>',
+    'RSVP_CASSANDRA_CONSISTENCY',
+    'LOCAL_QUORUM',
+    `reads and the commit of each conditional batch: ${CONSISTENCY_LEVELS.join(', ')}`,
+  ],
+  cassandraSerialConsistency: [
+    '--cassandra-serial-consistency <level>',
+    'RSVP_CASSANDRA_SERIAL_CONSISTENCY',
+    'LOCAL_SERIAL',
+    "the conditional batch's Paxos round: LOCAL_SERIAL or SERIAL",
   ],
   cassandraTls: ['--cassandra-tls <on|off>', 'RSVP_CASSANDRA_TLS', 'off', 'TLS to the nodes (system trust store)'],
   cassandraUsername: [
@@ -281,6 +309,23 @@ export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
   if (cassandraUsername !== undefined && !secrets.cassandraPassword) {
     throw new ConfigError(`--cassandra-username needs ${SECRET_ENV.cassandraPassword}`);
   }
+  const replicationFactor = integer('kafkaReplication', 1, 100) as number;
+  const minInSyncReplicas =
+    integer('kafkaMinInsync', 1, replicationFactor) ??
+    (replicationFactor <= 2 ? 1 : Math.floor(replicationFactor / 2) + 1);
+  const upper = (key: keyof typeof OPTION_HELP) => (value(key) ?? '').toUpperCase();
+  const consistency = upper('cassandraConsistency');
+  if (!(CONSISTENCY_LEVELS as readonly string[]).includes(consistency)) {
+    throw new ConfigError(
+      `--cassandra-consistency must be one of ${CONSISTENCY_LEVELS.join(', ')}, got "${consistency}"`,
+    );
+  }
+  const serialConsistency = upper('cassandraSerialConsistency');
+  if (!(SERIAL_CONSISTENCY_LEVELS as readonly string[]).includes(serialConsistency)) {
+    throw new ConfigError(
+      `--cassandra-serial-consistency must be one of ${SERIAL_CONSISTENCY_LEVELS.join(', ')}, got "${serialConsistency}"`,
+    );
+  }
   const windowRetentionMs = duration('windowRetention');
   const allowedLatenessMs = duration('allowedLateness');
   const maxOutOfOrdernessMs = duration('outOfOrderness');
@@ -315,7 +360,8 @@ export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
       deadLetterTopic: name('kafkaDlqTopic'),
       groupId: name('kafkaGroup'),
       partitions: integer('kafkaPartitions', 1, 10_000) as number,
-      replicationFactor: integer('kafkaReplication', 1, 100) as number,
+      replicationFactor,
+      minInSyncReplicas,
       sessionTimeoutMs: duration('kafkaSessionTimeout'),
       tls: onOff('kafkaTls'),
       sasl,
@@ -325,6 +371,8 @@ export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
       localDataCenter: name('cassandraDatacenter'),
       keyspace: name('cassandraKeyspace'),
       replication: value('cassandraReplication') ?? '',
+      consistency: consistency as ConsistencyName,
+      serialConsistency: serialConsistency as SerialConsistencyName,
       tls: onOff('cassandraTls'),
       credentials:
         cassandraUsername === undefined

@@ -103,10 +103,12 @@ export function memoryModule(config: Config): ContainerModule {
 /** RSVPs through Kafka: the consumer-group source, the dead-letter topic, the producer. */
 export function kafkaModule(config: Config): ContainerModule {
   const { kafka: options } = config;
-  const topics = [
-    { topic: options.topic, partitions: options.partitions, replicationFactor: options.replicationFactor },
-    { topic: options.deadLetterTopic, partitions: options.partitions, replicationFactor: options.replicationFactor },
-  ];
+  const topics = [options.topic, options.deadLetterTopic].map((topic) => ({
+    topic,
+    partitions: options.partitions,
+    replicationFactor: options.replicationFactor,
+    minInSyncReplicas: options.minInSyncReplicas,
+  }));
   return new ContainerModule(({ bind }) => {
     bind<Kafka>(APP.Kafka)
       .toResolvedValue(
@@ -174,6 +176,8 @@ export function cassandraModule(config: Config): ContainerModule {
           localDataCenter: options.localDataCenter,
           keyspace: options.keyspace,
           replication: options.replication,
+          consistency: options.consistency,
+          serialConsistency: options.serialConsistency,
           tls: options.tls,
           windowRetentionMs: config.windowRetentionMs,
           ...(options.credentials && {
