@@ -90,6 +90,15 @@ export function replicationCql(spec: string): string {
   );
 }
 
+/** The native port of the nodes: the contact points' (9042 when they name none); one for all of them. */
+export function nativePort(contactPoints: readonly string[]): number {
+  const ports = new Set(contactPoints.map((point) => Number(/:([0-9]{1,5})$/.exec(point)?.[1] ?? 9042)));
+  if (ports.size !== 1) {
+    throw new RangeError(`contact points ${contactPoints.join(', ')}: every node must use the same port`);
+  }
+  return [...ports][0] as number;
+}
+
 /** Validates the options once, up front, and turns them into the driver's. */
 export function driverOptions(options: CassandraOptions): ClientOptions {
   if (!KEYSPACE.test(options.keyspace)) {
@@ -106,6 +115,9 @@ export function driverOptions(options: CassandraOptions): ClientOptions {
   const tls = options.tls;
   return {
     contactPoints: [...options.contactPoints],
+    // The driver reaches the nodes it discovers on `protocolOptions.port` (9042 unless set), not on the
+    // contact points' port: a cluster on another port would otherwise be reached on 9042 (another server!).
+    protocolOptions: { port: nativePort(options.contactPoints) },
     localDataCenter: options.localDataCenter,
     encoding: { useBigIntAsLong: false, useBigIntAsVarint: false },
     // Back within 10 s of a node's return, not the driver's default of up to 10 minutes.
