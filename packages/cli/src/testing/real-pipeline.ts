@@ -105,7 +105,8 @@ export function spawnProducer(s: Scenario, file: string, rate: number): ChildPro
   return spawnCli(s, [...args, '--log-level', 'warn']);
 }
 
-function spawnCli(s: Scenario, args: string[]): ChildProcess {
+/** `rsvp <args>` as a child process of this test; stderr to test-artifacts/<topic>.log. */
+export function spawnCli(s: Pick<Scenario, 'topic'>, args: string[]): ChildProcess {
   mkdirSync(join(repoRoot, 'test-artifacts'), { recursive: true });
   const log = openSync(join(repoRoot, 'test-artifacts', `${s.topic}.log`), 'a');
   const child = spawn(
@@ -141,14 +142,14 @@ export async function stopProcessor(child: ChildProcess, signal: NodeJS.Signals)
 }
 
 /** Records the store has applied, over every partition. */
-export async function applied(s: Scenario): Promise<number> {
+export async function applied(s: Pick<Scenario, 'store' | 'topic'>): Promise<number> {
   let total = 0;
   for (let p = 0; p < PARTITIONS; p++) total += (await s.store.load(partitionId(s.topic, p))).nextOffset;
   return total;
 }
 
-export const drained = (s: Scenario) =>
-  waitFor('the processors to drain the topic', async () => (await applied(s)) === s.produced);
+export const drained = (s: Pick<Scenario, 'store' | 'topic' | 'produced'>, timeoutMs?: number) =>
+  waitFor('the processors to drain the topic', async () => (await applied(s)) === s.produced, timeoutMs);
 
 export async function killAfterProgress(
   s: Scenario,
@@ -190,8 +191,8 @@ function storedWindows(snapshot: PartitionSnapshot, specs: readonly WindowSpec[]
 }
 
 /** Every count in the store equals the oracle's over what Kafka holds, and every reject is in the DLQ. */
-export async function expectExact(s: Scenario): Promise<{ rejects: number }> {
-  const topic = await readTopic(kafka, s.topic);
+export async function expectExact(s: Scenario, client: Kafka = kafka): Promise<{ rejects: number }> {
+  const topic = await readTopic(client, s.topic);
   expect([...topic.values()].reduce((n, messages) => n + messages.length, 0)).toBe(s.produced);
   const streams = new Map([...topic].map(([p, messages]) => [partitionId(s.topic, p), messages.map((m) => m.value)]));
   const settings = DEFAULT_PIPELINE_SETTINGS;
@@ -213,7 +214,7 @@ export async function expectExact(s: Scenario): Promise<{ rejects: number }> {
   const rejects = [...streams].flatMap(([partition, values]) =>
     values.flatMap((value, offset) => (value === null || !parseRsvp(value).ok ? [`${partition}@${offset}`] : [])),
   );
-  const letters = [...(await readTopic(kafka, `${s.topic}.dlq`)).values()].flat();
+  const letters = [...(await readTopic(client, `${s.topic}.dlq`)).values()].flat();
   expect([...new Set(letters.map((l) => l.key))].sort()).toEqual(rejects.sort());
   for (const letter of letters) {
     const [partition = '', offset] = (letter.key as string).split('@');
