@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CassandraCountStore, type ConsistencyName, createCassandraCountStore } from '@rsvp/adapter-cassandra';
 import { createKafka, ensureTopics, partitionId } from '@rsvp/adapter-kafka';
@@ -378,5 +378,6 @@ describe('a real cluster on one machine: 3 Kafka brokers, 3 Cassandra nodes, rep
     );
     await api.stop();
     await container.unbindAllAsync();
+    rmSync(file); // 44 MB
   }, 1_200_000);
 });
