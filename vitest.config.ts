@@ -21,6 +21,9 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['packages/*/src/**/*.integration.test.ts', 'stack/src/**/*.integration.test.ts'],
+          // The three-node fault test runs on its own (`pnpm test:cluster`, vitest.cluster.config.ts): not
+          // yet reliable enough for CI, see the README's "Running on a cluster".
+          exclude: ['**/cluster.integration.test.ts', '**/node_modules/**'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           fileParallelism: false,

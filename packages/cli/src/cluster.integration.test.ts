@@ -21,6 +21,9 @@ import { applied, drained, expectExact, killProcessors, PARTITIONS, spawnCli } f
  * load. The cluster's ports can be moved with RSVP_CLUSTER_KAFKA_PORT, …_KAFKA_CONTROLLER_PORT,
  * …_CASSANDRA_PORT, …_CASSANDRA_STORAGE_PORT and …_CASSANDRA_JMX_PORT.
  *
+ * `pnpm test:cluster` runs it (not `pnpm test` yet: kafkajs's idempotent producer has failed with
+ * OUT_OF_ORDER_SEQUENCE_NUMBER during the brokers' rolling restart in one run of three).
+ *
  * To see it fail: RSVP_CLUSTER_TEST_REPLICATION=1 (topics and keyspace with one replica) or
  * RSVP_CLUSTER_TEST_CONSISTENCY=ONE (reads and commits at ONE).
  */
