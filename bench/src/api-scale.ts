@@ -60,7 +60,6 @@ const MB = 2 ** 20;
 /** How long `rsvp serve` may take to give its first answer (a full read at start may be slow). */
 const FIRST_ANSWER_MS = 300_000;
 
-
 /** Synthetic venue i: a Zipf-like count (venue 0 the busiest) and a stable display; venue ids from 20,000,000. */
 function venue(i: number): VenueTotal {
   return {

@@ -442,8 +442,7 @@ async function breakdownRun(topic: string, total: number, id: string, limit: num
   let lettersMs = 0;
   const timedStore: CountStore = {
     load: (partition, options) => store.load(partition, options),
-    loadRsvps: (partition, rsvpIds) => store.loadRsvps(partition, rsvpIds),
-    greatestRsvpId: (partition) => store.greatestRsvpId(partition),
+    loadRsvpBuckets: (partition, buckets) => store.loadRsvpBuckets(partition, buckets),
     commit: async (commit) => {
       const at = performance.now();
       await store.commit(commit);

@@ -121,6 +121,12 @@ export const OPTION_HELP = {
     'windows that started longer ago than this are forgotten (memory store), or expire this long after their last write (Cassandra TTL)',
   ],
   batchSize: ['--batch-size <n>', 'RSVP_BATCH_SIZE', '5000', 'most records per batch: one store commit each'],
+  stateRetention: [
+    '--state-retention <duration>',
+    'RSVP_STATE_RETENTION',
+    '7d',
+    "how long an RSVP's state is kept: until the watermark passes its latest message or its event's start by this much; later messages of it are filtered as expired",
+  ],
   heldRsvps: [
     '--held-rsvps <n>',
     'RSVP_HELD_RSVPS',
@@ -337,6 +343,7 @@ export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
       maxOutOfOrdernessMs,
       allowedLatenessMs,
       maxHeldRsvps: integer('heldRsvps', 1, 100_000_000) as number,
+      rsvpRetentionMs: duration('stateRetention'),
     },
   };
 }

@@ -1,6 +1,7 @@
 import type {
   PartitionCommit,
   PartitionSnapshot,
+  RsvpBucket,
   RsvpState,
   VenueDisplay,
   VenueTotal,
@@ -9,6 +10,7 @@ import type {
 import type { Rsvp } from '../rsvp/rsvp.js';
 import { lateCellName, paneCellName, paneMs, type WindowSpec } from '../windows/window-spec.js';
 import type { AggregationSettings } from './aggregation-settings.js';
+import { bucketExpired, rsvpBucketOf } from './rsvp-buckets.js';
 import { RsvpTable } from './rsvp-table.js';
 import { VenueTally } from './venue-tally.js';
 
@@ -16,7 +18,9 @@ export type ApplyOutcome =
   /** The message is now its RSVP's latest: counts moved accordingly. */
   | { readonly kind: 'counted'; readonly late: boolean }
   /** The RSVP already has a newer message: nothing was counted. */
-  | { readonly kind: 'superseded' };
+  | { readonly kind: 'superseded' }
+  /** The RSVP's bucket has expired (`rsvpRetentionMs`): its state is no longer kept, so nothing was counted. */
+  | { readonly kind: 'expired' };
 
 /** Venue counts of one stored window cell: a pane, or a closed window's late correction. */
 interface Cell {
@@ -42,6 +46,13 @@ interface Family {
 const COUNTED: ApplyOutcome = { kind: 'counted', late: false };
 const COUNTED_LATE: ApplyOutcome = { kind: 'counted', late: true };
 const SUPERSEDED: ApplyOutcome = { kind: 'superseded' };
+const EXPIRED: ApplyOutcome = { kind: 'expired' };
+
+/** A kept RSVP bucket: its latest activity, and whether memory holds all its states. */
+interface Bucket {
+  latest: number;
+  loaded: boolean;
+}
 
 /**
  * The working state of one partition: every RSVP's latest message, all-time venue counts, and the
@@ -52,8 +63,11 @@ export class PartitionAggregate {
   private committedOffset: number;
   private maxEventTimeValue: number | null;
   private readonly rsvps = new RsvpTable();
-  /** The greatest RSVP id seen or stored: an RSVP above it is new. */
-  private greatestRsvpId = Number.NEGATIVE_INFINITY;
+  /** Every RSVP bucket kept, stored or not, by bucket. */
+  private readonly buckets = new Map<number, Bucket>();
+  private expiredBucketMax = Number.NEGATIVE_INFINITY;
+  private readonly changedBuckets = new Set<number>();
+  private readonly retentionMs: number;
   private readonly venues = new Map<number, VenueTally>();
   private readonly families: Family[];
   private readonly changedRsvps = new Set<number>();
@@ -72,13 +86,15 @@ export class PartitionAggregate {
       panes: new Map(),
       corrections: new Map(),
     }));
+    this.retentionMs = settings.rsvpRetentionMs ?? Number.POSITIVE_INFINITY;
     this.nextOffsetValue = snapshot.nextOffset ?? 0;
     this.committedOffset = this.nextOffsetValue;
     this.maxEventTimeValue = snapshot.maxEventTime ?? null;
-    for (const rsvp of snapshot.rsvps ?? []) {
-      this.rsvps.set(rsvp.rsvpId, rsvp.mtime, rsvp.venueId);
-      if (rsvp.rsvpId > this.greatestRsvpId) this.greatestRsvpId = rsvp.rsvpId;
-    }
+    this.expiredBucketMax = snapshot.expiredBucketMax ?? Number.NEGATIVE_INFINITY;
+    // States come with all their buckets, or none (loaded without them: read back bucket by bucket).
+    const loaded = (snapshot.rsvps?.length ?? 0) > 0;
+    for (const bucket of snapshot.rsvpBuckets ?? []) this.buckets.set(bucket.bucket, { latest: bucket.latest, loaded });
+    for (const rsvp of snapshot.rsvps ?? []) this.rsvps.set(rsvp.rsvpId, rsvp.mtime, rsvp.venueId);
     for (const venue of snapshot.venues ?? []) {
       this.venues.set(venue.venueId, new VenueTally(venue.venueId, venue.count, venue.display));
     }
@@ -112,20 +128,21 @@ export class PartitionAggregate {
     return this.rsvps.slotOf(rsvpId) >= 0;
   }
 
-  /** True when the store may hold a state of this RSVP that memory does not: it must be read back. */
-  mayBeStored(rsvpId: number): boolean {
-    return rsvpId <= this.greatestRsvpId && !this.holdsRsvp(rsvpId);
+  /** The bucket of this RSVP when the store holds states of it that memory does not: it must be read back. */
+  bucketToLoad(rsvpId: number): number | null {
+    const bucket = rsvpBucketOf(rsvpId);
+    const kept = this.buckets.get(bucket);
+    return kept !== undefined && !kept.loaded && !this.expired(bucket) ? bucket : null;
   }
 
-  /** Tells the aggregate the greatest RSVP id in the store, when its RSVP states were not loaded. */
-  noteStoredRsvps(greatestRsvpId: number | null): void {
-    if (greatestRsvpId !== null && greatestRsvpId > this.greatestRsvpId) this.greatestRsvpId = greatestRsvpId;
-  }
-
-  /** Takes in RSVP states read back from the store; never overwrites one held. */
-  rememberRsvps(states: readonly RsvpState[]): void {
+  /** Takes in the states of whole buckets read back from the store; never overwrites one held. */
+  rememberBuckets(buckets: readonly number[], states: readonly RsvpState[]): void {
     for (const state of states) {
       if (!this.holdsRsvp(state.rsvpId)) this.rsvps.set(state.rsvpId, state.mtime, state.venueId);
+    }
+    for (const bucket of buckets) {
+      const kept = this.buckets.get(bucket);
+      if (kept !== undefined) kept.loaded = true;
     }
   }
 
@@ -133,6 +150,7 @@ export class PartitionAggregate {
   forgetRsvps(): void {
     if (this.changedRsvps.size > 0) throw new Error('RSVP states changed since the last commit');
     this.rsvps.clear();
+    for (const bucket of this.buckets.values()) bucket.loaded = false;
   }
 
   /** Marks every record before `offset` as handled (applied, filtered or dead-lettered). */
@@ -142,6 +160,8 @@ export class PartitionAggregate {
 
   apply(rsvp: Rsvp, offset: number): ApplyOutcome {
     if (this.maxEventTimeValue === null || rsvp.mtime > this.maxEventTimeValue) this.maxEventTimeValue = rsvp.mtime;
+    const bucket = rsvpBucketOf(rsvp.rsvpId);
+    if (this.expired(bucket)) return EXPIRED;
     if (rsvp.venue !== null) this.showVenue(rsvp, offset);
     const slot = this.rsvps.slotOf(rsvp.rsvpId);
     const previousMtime = slot < 0 ? 0 : this.rsvps.mtime(slot);
@@ -151,8 +171,13 @@ export class PartitionAggregate {
     const venueId = rsvp.response === 'yes' && rsvp.venue !== null ? rsvp.venue.venueId : null;
     const previousVenue = slot < 0 ? null : this.rsvps.venueId(slot);
     this.rsvps.set(rsvp.rsvpId, rsvp.mtime, venueId);
-    if (rsvp.rsvpId > this.greatestRsvpId) this.greatestRsvpId = rsvp.rsvpId;
     this.changedRsvps.add(rsvp.rsvpId);
+    // The bucket lives as long as its latest activity: this message, or the Meetup event it is for.
+    const latest = Math.max(rsvp.mtime, rsvp.event.time ?? rsvp.mtime);
+    const kept = this.buckets.get(bucket);
+    if (kept === undefined) this.buckets.set(bucket, { latest, loaded: true });
+    else if (latest > kept.latest) kept.latest = latest;
+    this.changedBuckets.add(bucket);
     // A re-send that stays at the same venue, in the same windows, moves nothing.
     if (previousVenue === venueId && (venueId === null || this.sameWindows(previousMtime, rsvp.mtime))) {
       return COUNTED;
@@ -168,10 +193,25 @@ export class PartitionAggregate {
    * their counts are final and already stored (or in this commit).
    */
   takeCommit(): PartitionCommit {
+    // Buckets past their retention go, with their states; their messages are expired from now on.
+    const expiredBuckets: number[] = [];
+    for (const [bucket, kept] of this.buckets) {
+      if (this.bucketPast(kept)) {
+        expiredBuckets.push(bucket);
+        this.buckets.delete(bucket);
+        if (bucket > this.expiredBucketMax) this.expiredBucketMax = bucket;
+      }
+    }
     const rsvps: RsvpState[] = [];
     for (const rsvpId of this.changedRsvps) {
+      if (!this.buckets.has(rsvpBucketOf(rsvpId))) continue;
       const slot = this.rsvps.slotOf(rsvpId);
       rsvps.push({ rsvpId, mtime: this.rsvps.mtime(slot), venueId: this.rsvps.venueId(slot) });
+    }
+    const rsvpBuckets: RsvpBucket[] = [];
+    for (const bucket of this.changedBuckets) {
+      const kept = this.buckets.get(bucket);
+      if (kept !== undefined) rsvpBuckets.push({ bucket, latest: kept.latest });
     }
     const venues: VenueTotal[] = [];
     for (const id of this.changedVenues) {
@@ -190,11 +230,15 @@ export class PartitionAggregate {
       nextOffset: this.nextOffsetValue,
       maxEventTime: this.maxEventTimeValue,
       rsvps,
+      rsvpBuckets,
+      expiredBuckets,
+      expiredBucketMax: Number.isFinite(this.expiredBucketMax) ? this.expiredBucketMax : null,
       venues,
       windows,
     };
     this.committedOffset = this.nextOffsetValue;
     this.changedRsvps.clear();
+    this.changedBuckets.clear();
     this.changedVenues.clear();
     this.changedCells.clear();
     for (const family of this.families) {
@@ -268,6 +312,29 @@ export class PartitionAggregate {
     if (current === undefined) this.venues.set(venue.venueId, new VenueTally(venue.venueId, 0, display));
     else current.show(display);
     this.changedVenues.add(venue.venueId);
+  }
+
+  private watermark(): number {
+    return this.maxEventTimeValue === null
+      ? Number.NEGATIVE_INFINITY
+      : this.maxEventTimeValue - this.settings.maxOutOfOrdernessMs;
+  }
+
+  private bucketPast(kept: Bucket): boolean {
+    return bucketExpired(kept.latest, this.retentionMs, this.watermark());
+  }
+
+  /**
+   * True when messages of this bucket are expired: it is kept and past its retention, or it is not kept and
+   * a newer bucket (greater ids, so younger RSVPs) has expired already (its own RSVPs are older still).
+   */
+  private expired(bucket: number): boolean {
+    if (this.retentionMs === Number.POSITIVE_INFINITY) return false;
+    const kept = this.buckets.get(bucket);
+    if (kept !== undefined) return this.bucketPast(kept);
+    if (bucket <= this.expiredBucketMax) return true;
+    for (const [other, state] of this.buckets) if (other > bucket && this.bucketPast(state)) return true;
+    return false;
   }
 
   /** Windows of this family starting at or before this are closed: the watermark passed their end + lateness. */
