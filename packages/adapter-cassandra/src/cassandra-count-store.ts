@@ -158,6 +158,12 @@ export class CassandraCountStore implements CountStore, VenueCountQuery, CountCh
         params: [encodeStates(states), latest.get(bucket), p, bucket, commit.nextOffset],
       });
     }
+    for (const bucket of commit.wholeBuckets ?? []) {
+      queries.push({
+        query: `DELETE FROM ${this.table} WHERE source_partition = ? AND kind = 'bucket' AND window = '' AND window_start = ? AND id < ?`,
+        params: [p, bucket, commit.nextOffset],
+      });
+    }
     for (const bucket of commit.expiredBuckets ?? []) {
       queries.push({
         query: `DELETE FROM ${this.table} WHERE source_partition = ? AND kind = 'bucket' AND window = '' AND window_start = ?`,

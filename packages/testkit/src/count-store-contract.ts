@@ -3,6 +3,7 @@ import {
   lateCellName,
   type PartitionCommit,
   type PartitionSnapshot,
+  type RsvpState,
   paneCellName,
   rsvpBucketOf,
   StaleWriterError,
@@ -123,8 +124,17 @@ export function countStoreContract(name: string, open: () => Promise<StoreUnderT
       const found = await store.loadRsvpBuckets('rsvps:0', [0, big, 99]);
       expect(found.sort((a, b) => a.rsvpId - b.rsvpId)).toEqual([{ ...rsvps[1], mtime: 7 }, later, rsvps[0]]);
       expect(await store.loadRsvpBuckets('rsvps:9', [0])).toEqual([]);
+      // A bucket written whole replaces what was stored of it.
+      const whole: RsvpState[] = [
+        { rsvpId: 7, mtime: 8, venueId: null },
+        { rsvpId: 9, mtime: 6, venueId: 4 },
+        { rsvpId: 10, mtime: 6, venueId: null },
+      ];
+      await store.commit(commit('rsvps:0', 13, { rsvps: whole, wholeBuckets: [0] }));
+      const rewritten = await store.loadRsvpBuckets('rsvps:0', [0]);
+      expect(rewritten.sort((a, b) => a.rsvpId - b.rsvpId)).toEqual(whole);
       // An expired bucket goes whole; the greatest expired bucket is kept.
-      await store.commit(commit('rsvps:0', 13, { expiredBuckets: [0], expiredBucketMax: 0 }));
+      await store.commit(commit('rsvps:0', 23, { expiredBuckets: [0], expiredBucketMax: 0 }));
       const after = await store.load('rsvps:0');
       expect(after.rsvps).toEqual([rsvps[0]]);
       expect(after.rsvpBuckets?.map((b) => b.bucket)).toEqual([big]);

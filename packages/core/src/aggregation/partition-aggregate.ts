@@ -52,7 +52,14 @@ const EXPIRED: ApplyOutcome = { kind: 'expired' };
 interface Bucket {
   latest: number;
   loaded: boolean;
+  /** Every RSVP id in it, when this aggregate made the bucket and still holds all of it; null otherwise. */
+  ids: number[] | null;
+  /** Rows the store holds for it since it was last written whole (a commit adds one per bucket it touches). */
+  rows: number;
 }
+
+/** A bucket made here is written whole once it has this many rows, replacing them: its rows stay few. */
+const ROWS_BEFORE_REWRITE = 16;
 
 /**
  * The working state of one partition: every RSVP's latest message, all-time venue counts, and the
@@ -93,7 +100,9 @@ export class PartitionAggregate {
     this.expiredBucketMax = snapshot.expiredBucketMax ?? Number.NEGATIVE_INFINITY;
     // States come with all their buckets, or none (loaded without them: read back bucket by bucket).
     const loaded = (snapshot.rsvps?.length ?? 0) > 0;
-    for (const bucket of snapshot.rsvpBuckets ?? []) this.buckets.set(bucket.bucket, { latest: bucket.latest, loaded });
+    for (const bucket of snapshot.rsvpBuckets ?? []) {
+      this.buckets.set(bucket.bucket, { latest: bucket.latest, loaded, ids: null, rows: 0 });
+    }
     for (const rsvp of snapshot.rsvps ?? []) this.rsvps.set(rsvp.rsvpId, rsvp.mtime, rsvp.venueId);
     for (const venue of snapshot.venues ?? []) {
       this.venues.set(venue.venueId, new VenueTally(venue.venueId, venue.count, venue.display));
@@ -150,7 +159,10 @@ export class PartitionAggregate {
   forgetRsvps(): void {
     if (this.changedRsvps.size > 0) throw new Error('RSVP states changed since the last commit');
     this.rsvps.clear();
-    for (const bucket of this.buckets.values()) bucket.loaded = false;
+    for (const bucket of this.buckets.values()) {
+      bucket.loaded = false;
+      bucket.ids = null;
+    }
   }
 
   /** Marks every record before `offset` as handled (applied, filtered or dead-lettered). */
@@ -175,8 +187,12 @@ export class PartitionAggregate {
     // The bucket lives as long as its latest activity: this message, or the Meetup event it is for.
     const latest = Math.max(rsvp.mtime, rsvp.event.time ?? rsvp.mtime);
     const kept = this.buckets.get(bucket);
-    if (kept === undefined) this.buckets.set(bucket, { latest, loaded: true });
-    else if (latest > kept.latest) kept.latest = latest;
+    if (kept === undefined) {
+      this.buckets.set(bucket, { latest, loaded: true, ids: [rsvp.rsvpId], rows: 0 });
+    } else {
+      if (latest > kept.latest) kept.latest = latest;
+      if (slot < 0) kept.ids?.push(rsvp.rsvpId);
+    }
     this.changedBuckets.add(bucket);
     // A re-send that stays at the same venue, in the same windows, moves nothing.
     if (previousVenue === venueId && (venueId === null || this.sameWindows(previousMtime, rsvp.mtime))) {
@@ -202,16 +218,30 @@ export class PartitionAggregate {
         if (bucket > this.expiredBucketMax) this.expiredBucketMax = bucket;
       }
     }
-    const rsvps: RsvpState[] = [];
-    for (const rsvpId of this.changedRsvps) {
-      if (!this.buckets.has(rsvpBucketOf(rsvpId))) continue;
-      const slot = this.rsvps.slotOf(rsvpId);
-      rsvps.push({ rsvpId, mtime: this.rsvps.mtime(slot), venueId: this.rsvps.venueId(slot) });
-    }
+    // A bucket is written as the states the commit changed (a row more), or whole once it has many rows.
     const rsvpBuckets: RsvpBucket[] = [];
+    const wholeBuckets: number[] = [];
+    const state = (rsvpId: number): RsvpState => {
+      const slot = this.rsvps.slotOf(rsvpId);
+      return { rsvpId, mtime: this.rsvps.mtime(slot), venueId: this.rsvps.venueId(slot) };
+    };
+    const rsvps: RsvpState[] = [];
     for (const bucket of this.changedBuckets) {
       const kept = this.buckets.get(bucket);
-      if (kept !== undefined) rsvpBuckets.push({ bucket, latest: kept.latest });
+      if (kept === undefined) continue;
+      rsvpBuckets.push({ bucket, latest: kept.latest });
+      if (kept.ids !== null && kept.rows >= ROWS_BEFORE_REWRITE) {
+        wholeBuckets.push(bucket);
+        for (const rsvpId of kept.ids) rsvps.push(state(rsvpId));
+        kept.rows = 1;
+      } else {
+        kept.rows += 1;
+      }
+    }
+    const whole = new Set(wholeBuckets);
+    for (const rsvpId of this.changedRsvps) {
+      const bucket = rsvpBucketOf(rsvpId);
+      if (this.buckets.has(bucket) && !whole.has(bucket)) rsvps.push(state(rsvpId));
     }
     const venues: VenueTotal[] = [];
     for (const id of this.changedVenues) {
@@ -231,6 +261,7 @@ export class PartitionAggregate {
       maxEventTime: this.maxEventTimeValue,
       rsvps,
       rsvpBuckets,
+      wholeBuckets,
       expiredBuckets,
       expiredBucketMax: Number.isFinite(this.expiredBucketMax) ? this.expiredBucketMax : null,
       venues,

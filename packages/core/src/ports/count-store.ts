@@ -67,6 +67,8 @@ export interface PartitionCommit extends PartitionSnapshot {
   readonly expectedNextOffset: number;
   /** Buckets that expired with this commit: their states are deleted. */
   readonly expiredBuckets?: readonly number[];
+  /** Buckets whose states this commit holds in full: what was stored of them before can go. */
+  readonly wholeBuckets?: readonly number[];
 }
 
 /**
