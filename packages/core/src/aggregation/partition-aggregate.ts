@@ -74,6 +74,7 @@ export class PartitionAggregate {
   private readonly buckets = new Map<number, Bucket>();
   private expiredBucketMax = Number.NEGATIVE_INFINITY;
   private readonly changedBuckets = new Set<number>();
+  private greatestKept: number | undefined;
   private readonly retentionMs: number;
   private readonly venues = new Map<number, VenueTally>();
   private readonly families: Family[];
@@ -189,6 +190,7 @@ export class PartitionAggregate {
     const kept = this.buckets.get(bucket);
     if (kept === undefined) {
       this.buckets.set(bucket, { latest, loaded: true, ids: [rsvp.rsvpId], rows: 0 });
+      this.greatestKept = undefined;
     } else {
       if (latest > kept.latest) kept.latest = latest;
       if (slot < 0) kept.ids?.push(rsvp.rsvpId);
@@ -215,6 +217,7 @@ export class PartitionAggregate {
       if (this.bucketPast(kept)) {
         expiredBuckets.push(bucket);
         this.buckets.delete(bucket);
+        this.greatestKept = undefined;
         if (bucket > this.expiredBucketMax) this.expiredBucketMax = bucket;
       }
     }
@@ -364,8 +367,19 @@ export class PartitionAggregate {
     const kept = this.buckets.get(bucket);
     if (kept !== undefined) return this.bucketPast(kept);
     if (bucket <= this.expiredBucketMax) return true;
+    // New RSVPs (greater ids than any kept) are the common case, and need no search.
+    if (bucket > this.greatestBucket()) return false;
     for (const [other, state] of this.buckets) if (other > bucket && this.bucketPast(state)) return true;
     return false;
+  }
+
+  /** The greatest bucket kept, remembered until a bucket is added or one goes. */
+  private greatestBucket(): number {
+    if (this.greatestKept === undefined) {
+      this.greatestKept = Number.NEGATIVE_INFINITY;
+      for (const bucket of this.buckets.keys()) if (bucket > this.greatestKept) this.greatestKept = bucket;
+    }
+    return this.greatestKept;
   }
 
   /** Windows of this family starting at or before this are closed: the watermark passed their end + lateness. */
