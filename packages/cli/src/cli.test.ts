@@ -1,4 +1,4 @@
-import { sharedDataPath } from '@rsvp/testkit';
+import { recordedDataPath } from '@rsvp/testkit';
 import { describe, expect, it } from 'vitest';
 import { type CliIo, EXIT, runCli } from './cli.js';
 
@@ -103,7 +103,7 @@ describe('the rsvp command', () => {
 
   it('sums up a replay with the lines read and sent', async () => {
     const run = io({}, { errIsTTY: true });
-    expect(await runCli(['produce', '--replay', sharedDataPath('meetup.json')], run)).toBe(EXIT.ok);
+    expect(await runCli(['produce', '--replay', recordedDataPath('meetup.json')], run)).toBe(EXIT.ok);
     expect(run.output.join('').trimEnd().split('\n')).toHaveLength(1542);
     expect(screen(run.errors)[0]).toMatch(/produced 1,542 messages to stdout in .*; 1,542 lines read$/);
   });

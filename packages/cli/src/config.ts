@@ -83,7 +83,7 @@ export const OPTION_HELP = {
     '--replay <file>',
     'RSVP_REPLAY',
     undefined,
-    'replay an NDJSON file of recorded RSVPs instead of simulating',
+    'replay an NDJSON file (gunzipped when it ends in .gz) of recorded RSVPs instead of simulating',
   ],
   rate: [
     '--rate <per-second>',

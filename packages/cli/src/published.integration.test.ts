@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot, sharedDataPath } from '@rsvp/testkit';
+import { recordedLines, repoRoot } from '@rsvp/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -71,7 +71,7 @@ describe('the published packages', () => {
   });
 
   it('installs the rsvp command, which replays a file and accounts for every line', async () => {
-    const lines = readFileSync(sharedDataPath('meetup.json'), 'utf8').split('\n').slice(0, 200);
+    const lines = recordedLines('meetup.json').slice(0, 200);
     mkdirSync(join(project, 'data'), { recursive: true });
     writeFileSync(join(project, 'data/sample.ndjson'), `${lines.join('\n')}\n`);
     const { stdout } = await run(
