@@ -11,6 +11,10 @@ import { Secret } from './secret.js';
 export interface Config {
   readonly host: string;
   readonly port: number;
+  /** Browsers reach the API over HTTPS (a proxy terminates TLS): the CSP upgrades insecure requests. */
+  readonly behindTls: boolean;
+  /** Origins whose pages may read the GET API and `/api/live` (CORS); off when undefined. */
+  readonly corsOrigins: readonly string[] | '*' | undefined;
   /** Serve Prometheus metrics at `/metrics` on this port too (on `host`); off when undefined. */
   readonly metricsPort: number | undefined;
   /** An NDJSON file of recorded RSVPs to replay instead of the simulator. */
@@ -73,6 +77,18 @@ export type RawOptions = Partial<Record<keyof typeof OPTION_HELP, string>>;
 export const OPTION_HELP = {
   host: ['--host <address>', 'RSVP_HOST', '127.0.0.1', 'address the API listens on (0.0.0.0 to expose it)'],
   port: ['--port <port>', 'RSVP_PORT', '5001', 'port the API listens on'],
+  behindTls: [
+    '--behind-tls <on|off>',
+    'RSVP_BEHIND_TLS',
+    'off',
+    'browsers reach the API over HTTPS (a TLS-terminating proxy): the CSP upgrades insecure requests, HSTS is sent',
+  ],
+  corsOrigin: [
+    '--cors-origin <list|*>',
+    'RSVP_CORS_ORIGIN',
+    undefined,
+    'origins (scheme://host[:port],…) whose pages may read the GET API and /api/live, or * for any (off by default)',
+  ],
   metricsPort: [
     '--metrics-port <port>',
     'RSVP_METRICS_PORT',
@@ -282,12 +298,33 @@ export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
       `--window-retention must exceed the largest window plus lateness and out-of-orderness (${longest} ms)`,
     );
   }
+  const corsOrigins = ((): readonly string[] | '*' | undefined => {
+    const text = value('corsOrigin');
+    if (text === undefined) return undefined;
+    if (text.trim() === '*') return '*';
+    const origins = text
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+    if (origins.length === 0) throw new ConfigError('--cors-origin must name at least one origin, or be *');
+    for (const origin of origins) {
+      const parsed = URL.canParse(origin) ? new URL(origin) : undefined;
+      if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+        throw new ConfigError(
+          `--cors-origin: "${origin}" is not an origin such as https://map.example.com or http://localhost:8080`,
+        );
+      }
+    }
+    return origins;
+  })();
   const host = value('host') ?? '';
   if (host === '') throw new ConfigError('--host must not be empty');
 
   return {
     host,
     port: integer('port', 0, 65_535) as number,
+    behindTls: onOff('behindTls'),
+    corsOrigins,
     metricsPort: integer('metricsPort', 0, 65_535),
     replay: value('replay'),
     rate: integer('rate', 1, 1_000_000),

@@ -73,4 +73,26 @@ describe('rsvp all --replay meetup.json', () => {
     expect(text).toMatch(/^rsvp_batch_duration_seconds_count \d+$/m);
     expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
   });
+
+  it('passes --cors-origin and --behind-tls on to the API', async () => {
+    const plain = readConfig({ count: '10', port: '0', logLevel: 'silent' });
+    running = await startAll(await createContainer(plain, pino({ level: 'silent' })));
+    let response = await fetch(`${running.url}/api/data`, { headers: { Origin: 'http://map.example' } });
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(response.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
+    await running.stop();
+
+    const config = readConfig({
+      count: '10',
+      port: '0',
+      logLevel: 'silent',
+      corsOrigin: 'http://map.example, https://other.example',
+      behindTls: 'on',
+    });
+    running = await startAll(await createContainer(config, pino({ level: 'silent' })));
+    response = await fetch(`${running.url}/api/venues.geojson`, { headers: { Origin: 'http://map.example' } });
+    expect(response.headers.get('access-control-allow-origin')).toBe('http://map.example');
+    expect(response.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    expect(response.headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
+  });
 });

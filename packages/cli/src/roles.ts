@@ -210,6 +210,8 @@ async function startApi(container: Container): Promise<RunningRole & { url: stri
     onError: (error) => logger.error({ err: error }, 'request failed'),
     metrics: { contentType: metrics.registry.contentType, render: () => metrics.registry.metrics() },
     onRequestDone: (request) => metrics.requestDone(request),
+    behindTls: config.behindTls,
+    ...(config.corsOrigins !== undefined && { corsOrigins: config.corsOrigins }),
   });
   const server = app.listen(config.port, config.host);
   await once(server, 'listening');
