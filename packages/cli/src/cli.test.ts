@@ -139,4 +139,27 @@ describe('the rsvp command', () => {
     expect(await runCli(['serve', '--log-level', 'silent'], run)).toBe(EXIT.usage);
     expect(run.errors.join('')).toContain('rsvp all');
   });
+
+  it("refuses a bad keyspace, broker or CA file with exit 2, by the adapters' own rules, before connecting", async () => {
+    const cases: [string[], RegExp][] = [
+      [['--store', 'cassandra', '--cassandra-keyspace', 'Bad-Name'], /Cassandra: keyspace "Bad-Name": lower-case/],
+      [['--store', 'cassandra', '--cassandra-datacenter', 'dc 1'], /Cassandra: data center "dc 1"/],
+      [['--store', 'cassandra', '--cassandra-contact-points', 'a b'], /Cassandra: Cassandra contact point "a b"/],
+      [['--source', 'kafka', '--kafka-brokers', 'kafka-without-port'], /Kafka: Kafka broker "kafka-without-port"/],
+      [['--source', 'kafka', '--kafka-brokers', 'k:99999'], /Kafka: Kafka broker "k:99999"/],
+      [['--source', 'kafka', '--kafka-tls-ca', 'no/such/ca.pem'], /--kafka-tls-ca needs --kafka-tls on/],
+      [
+        ['--source', 'kafka', '--kafka-tls', 'on', '--kafka-tls-ca', 'no/such/ca.pem'],
+        /cannot read "no\/such\/ca.pem"/,
+      ],
+      [['--store', 'cassandra', '--cassandra-tls', 'on', '--cassandra-tls-ca', 'package.json'], /holds no PEM/],
+    ];
+    for (const [args, message] of cases) {
+      const run = io();
+      expect(await runCli(['process', '--count', '0', '--log-level', 'silent', ...args], run), args.join(' ')).toBe(
+        EXIT.usage,
+      );
+      expect(run.errors.join('')).toMatch(message);
+    }
+  });
 });

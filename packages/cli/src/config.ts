@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { type CassandraOptions, checkCassandraOptions } from '@rsvp/adapter-cassandra';
+import { checkKafkaConnectionOptions, DEFAULT_KAFKA_RETRIES, type KafkaConnectionOptions } from '@rsvp/adapter-kafka';
 import {
   DEFAULT_PIPELINE_SETTINGS,
   type PipelineSettings,
@@ -5,7 +8,7 @@ import {
   parseWindowSpec,
   type WindowSpec,
 } from '@rsvp/core';
-import { Secret } from './secret.js';
+import { redactPassword } from './secret.js';
 
 /** Everything the roles need, validated once, from flags and their environment variables. */
 export interface Config {
@@ -34,30 +37,17 @@ export interface Config {
   readonly source: 'memory' | 'kafka';
   readonly store: 'memory' | 'cassandra';
   readonly kafka: {
-    readonly brokers: readonly string[];
+    /** The Kafka adapter's own options, whole: what is read here reaches `createKafka` (its `log` aside). */
+    readonly connection: KafkaConnectionOptions;
     readonly topic: string;
     readonly deadLetterTopic: string;
     readonly groupId: string;
     readonly partitions: number;
     readonly replicationFactor: number;
     readonly sessionTimeoutMs: number;
-    readonly tls: boolean;
-    readonly sasl:
-      | {
-          readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
-          readonly username: string;
-          readonly password: Secret;
-        }
-      | undefined;
   };
-  readonly cassandra: {
-    readonly contactPoints: readonly string[];
-    readonly localDataCenter: string;
-    readonly keyspace: string;
-    readonly replication: string;
-    readonly tls: boolean;
-    readonly credentials: { readonly username: string; readonly password: Secret } | undefined;
-  };
+  /** The Cassandra adapter's own options, whole: what is read here reaches `createCassandraCountStore`. */
+  readonly cassandra: CassandraOptions;
 }
 
 /** Passwords come from the environment only, never from flags (which `ps` shows). */
@@ -177,7 +167,19 @@ export const OPTION_HELP = {
     '30s',
     'a silent group member loses its partitions after this long',
   ],
+  kafkaRetries: [
+    '--kafka-retries <n>',
+    'RSVP_KAFKA_RETRIES',
+    String(DEFAULT_KAFKA_RETRIES),
+    'tries again this many times (waits from 0.3 s doubling to 10 s: about 90 s with 12) before giving up on Kafka',
+  ],
   kafkaTls: ['--kafka-tls <on|off>', 'RSVP_KAFKA_TLS', 'off', 'TLS to the brokers (system trust store)'],
+  kafkaTlsCa: [
+    '--kafka-tls-ca <file>',
+    'RSVP_KAFKA_TLS_CA',
+    undefined,
+    'PEM file of the CA certificates to trust for the brokers instead of the system store (with --kafka-tls on)',
+  ],
   kafkaSaslMechanism: [
     '--kafka-sasl-mechanism <name>',
     'RSVP_KAFKA_SASL_MECHANISM',
@@ -210,6 +212,12 @@ export const OPTION_HELP = {
     'keyspace replication when created: SimpleStrategy:<n> or NetworkTopologyStrategy:<dc>=<n>,…',
   ],
   cassandraTls: ['--cassandra-tls <on|off>', 'RSVP_CASSANDRA_TLS', 'off', 'TLS to the nodes (system trust store)'],
+  cassandraTlsCa: [
+    '--cassandra-tls-ca <file>',
+    'RSVP_CASSANDRA_TLS_CA',
+    undefined,
+    'PEM file of the CA certificates to trust for the nodes instead of the system store (with --cassandra-tls on)',
+  ],
   cassandraUsername: [
     '--cassandra-username <name>',
     'RSVP_CASSANDRA_USERNAME',
@@ -253,6 +261,7 @@ export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
   }
   const logLevel = value('logLevel') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  const onOff = (key: keyof typeof OPTION_HELP): boolean => choice(key, ['on', 'off']) === 'on';
   const choice = <T extends string>(key: keyof typeof OPTION_HELP, allowed: readonly T[]): T => {
     const text = value(key) ?? '';
     if (!(allowed as readonly string[]).includes(text))
@@ -267,13 +276,33 @@ export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
     if (items.length === 0) throw new ConfigError(`${flag(key)} must name at least one host`);
     return items;
   };
+  /** TLS: off, on with the system's trust store, or on trusting the CA certificates of a PEM file. */
+  const tls = (
+    key: 'kafkaTls' | 'cassandraTls',
+    caKey: 'kafkaTlsCa' | 'cassandraTlsCa',
+  ): false | true | { ca: string } => {
+    const on = onOff(key);
+    const caFile = value(caKey);
+    if (caFile === undefined) return on;
+    if (!on) throw new ConfigError(`${flag(caKey)} needs ${flag(key)} on`);
+    let ca: string;
+    try {
+      ca = readFileSync(caFile, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`${flag(caKey)}: cannot read "${caFile}" (${(error as NodeJS.ErrnoException).code})`);
+    }
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
+      throw new ConfigError(`${flag(caKey)}: "${caFile}" holds no PEM certificate`);
+    }
+    return { ca };
+  };
   const name = (key: keyof typeof OPTION_HELP): string => {
     const text = value(key) ?? '';
     if (!/^[A-Za-z0-9._-]{1,200}$/.test(text))
       throw new ConfigError(`${flag(key)} must be letters, digits, '.', '_' or '-', got "${text}"`);
     return text;
   };
-  const onOff = (key: keyof typeof OPTION_HELP): boolean => choice(key, ['on', 'off']) === 'on';
+
   const saslMechanism = value('kafkaSaslMechanism');
   const sasl = (() => {
     if (saslMechanism === undefined) return undefined;
@@ -283,7 +312,7 @@ export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
     if (!username || !password) {
       throw new ConfigError(`--kafka-sasl-mechanism needs --kafka-sasl-username and ${SECRET_ENV.kafkaSaslPassword}`);
     }
-    return { mechanism, username, password: new Secret(password) };
+    return redactPassword({ mechanism, username, password });
   })();
   const cassandraUsername = value('cassandraUsername');
   if (cassandraUsername !== undefined && !secrets.cassandraPassword) {
@@ -320,6 +349,38 @@ export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
   const host = value('host') ?? '';
   if (host === '') throw new ConfigError('--host must not be empty');
 
+  // The adapters' own options, checked here by the adapters' own rules: a bad value is bad usage (exit 2).
+  const kafkaTls = tls('kafkaTls', 'kafkaTlsCa');
+  const kafkaConnection: KafkaConnectionOptions = {
+    brokers: list('kafkaBrokers'),
+    clientId: 'rsvp',
+    retries: integer('kafkaRetries', 0, 100) as number,
+    ...(kafkaTls !== false && { tls: kafkaTls === true ? true : { ca: [kafkaTls.ca] } }),
+    ...(sasl && { sasl }),
+  };
+  const cassandraTls = tls('cassandraTls', 'cassandraTlsCa');
+  const cassandra: CassandraOptions = {
+    contactPoints: list('cassandraContactPoints'),
+    localDataCenter: value('cassandraDatacenter') ?? '',
+    keyspace: value('cassandraKeyspace') ?? '',
+    replication: value('cassandraReplication') ?? '',
+    windowRetentionMs,
+    ...(cassandraTls !== false && { tls: cassandraTls }),
+    ...(cassandraUsername !== undefined && {
+      credentials: redactPassword({ username: cassandraUsername, password: secrets.cassandraPassword as string }),
+    }),
+  };
+  try {
+    checkKafkaConnectionOptions(kafkaConnection);
+  } catch (error) {
+    throw new ConfigError(`Kafka: ${(error as Error).message}`);
+  }
+  try {
+    checkCassandraOptions(cassandra);
+  } catch (error) {
+    throw new ConfigError(`Cassandra: ${(error as Error).message}`);
+  }
+
   return {
     host,
     port: integer('port', 0, 65_535) as number,
@@ -338,27 +399,15 @@ export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
     source: choice('source', ['memory', 'kafka']),
     store: choice('store', ['memory', 'cassandra']),
     kafka: {
-      brokers: list('kafkaBrokers'),
+      connection: kafkaConnection,
       topic: name('kafkaTopic'),
       deadLetterTopic: name('kafkaDlqTopic'),
       groupId: name('kafkaGroup'),
       partitions: integer('kafkaPartitions', 1, 10_000) as number,
       replicationFactor: integer('kafkaReplication', 1, 100) as number,
       sessionTimeoutMs: duration('kafkaSessionTimeout'),
-      tls: onOff('kafkaTls'),
-      sasl,
     },
-    cassandra: {
-      contactPoints: list('cassandraContactPoints'),
-      localDataCenter: name('cassandraDatacenter'),
-      keyspace: name('cassandraKeyspace'),
-      replication: value('cassandraReplication') ?? '',
-      tls: onOff('cassandraTls'),
-      credentials:
-        cassandraUsername === undefined
-          ? undefined
-          : { username: cassandraUsername, password: new Secret(secrets.cassandraPassword as string) },
-    },
+    cassandra,
     pipeline: {
       ...DEFAULT_PIPELINE_SETTINGS,
       windows,

@@ -109,9 +109,8 @@ export function kafkaModule(config: Config): ContainerModule {
       .toResolvedValue(
         async (logger: Logger) => {
           const kafka = createKafka({
-            brokers: options.brokers,
-            clientId: 'rsvp',
-            log: (level, message, extra) => logger[level]({ kafka: extra }, message),
+            ...options.connection,
+            log: (level, message, extra) => logger[level]({ kafka: extra }, `Kafka: ${message}`),
           });
           await ensureTopics(kafka, topics);
           return kafka;
@@ -162,22 +161,9 @@ export function kafkaModule(config: Config): ContainerModule {
 
 /** Counts in Cassandra: one store answers the pipeline and the API. */
 export function cassandraModule(config: Config): ContainerModule {
-  const { cassandra: options } = config;
   return new ContainerModule(({ bind }) => {
     bind<CassandraCountStore>(APP.CassandraStore)
-      .toResolvedValue(() =>
-        createCassandraCountStore({
-          contactPoints: options.contactPoints,
-          localDataCenter: options.localDataCenter,
-          keyspace: options.keyspace,
-          replication: options.replication,
-          tls: options.tls,
-          windowRetentionMs: config.windowRetentionMs,
-          ...(options.credentials && {
-            credentials: { username: options.credentials.username, password: options.credentials.password.reveal() },
-          }),
-        }),
-      )
+      .toResolvedValue(() => createCassandraCountStore(config.cassandra))
       .inSingletonScope()
       .onDeactivation((store) => store.close());
     bind<CountStore>(PORTS.CountStore).toService(APP.CassandraStore);
