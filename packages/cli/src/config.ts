@@ -95,7 +95,7 @@ export const OPTION_HELP = {
     '--rate <per-second>',
     'RSVP_RATE',
     undefined,
-    `messages per second (simulator default ${DEFAULT_RATE}; replays run flat out unless set)`,
+    `messages per second (endless simulator: ${DEFAULT_RATE}; a replay or --count messages run flat out unless set)`,
   ],
   count: ['--count <n>', 'RSVP_COUNT', undefined, 'stop producing after n messages (simulator: endless by default)'],
   seed: ['--seed <n>', 'RSVP_SEED', '2017', 'seed of the simulator'],

@@ -72,7 +72,7 @@ describe('rsvp process --metrics-port', () => {
     const { records, batched } = await scrape(running.metricsUrl);
     expect(sum(records)).toBe(1542);
     expect(batched).toBe(1542);
-    const expected = new Map<string, number>([['counted/', tallies.counted]]);
+    const expected = new Map<string, number>([['applied/', tallies.counted]]);
     for (const [reason, n] of Object.entries(tallies.filtered)) expected.set(`filtered/${reason}`, n);
     for (const [reason, n] of Object.entries(tallies.deadLettered)) expected.set(`dead_lettered/${reason}`, n);
     expect(records).toEqual(expected);

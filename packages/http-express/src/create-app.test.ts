@@ -372,6 +372,15 @@ describe('the dashboard: GET /, /dashboard.js, /dashboard.css', () => {
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
   });
 
+  it('names its figure "RSVPs saying yes", never "counted" (the metrics\' word for records applied)', async () => {
+    const url = await serve();
+    const html = await (await fetch(`${url}/`)).text();
+    expect(html).toContain('<span class="label">RSVPs saying yes</span>');
+    const script = await (await fetch(`${url}/dashboard.js`)).text();
+    const page = await (await fetch(`${url}/api/top_venues`)).text();
+    for (const text of [html, script, page]) expect(text).not.toMatch(/counted/i);
+  });
+
   it('serves the client bundled from TypeScript into one script, with no imports left', async () => {
     const base = await serve();
     const res = await fetch(`${base}/dashboard.js`);
