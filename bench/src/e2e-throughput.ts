@@ -30,22 +30,26 @@ import {
   benchKafka,
   brokers,
   type Child,
+  type CliKind,
   cliStackArgs,
   committedTotal,
   connectedProducer,
   contactPoints,
   coresUsed,
+  cpuPerRecord,
   cpuSample,
   deleteKafkaThings,
   dropKeyspace,
   endTotal,
   localDataCenter,
   onCleanup,
+  processMemory,
   processSummary,
   sleep,
-  spawnCli,
   spawnNode,
+  spawnRsvp,
   stackPids,
+  startServe,
   stopChild,
 } from './real-stack.js';
 import { type Comparison, compare, quantile } from './stats.js';
@@ -64,6 +68,10 @@ export interface E2eOptions {
   readonly verify: boolean;
   /** Run the first single-processor run under `node --cpu-prof`, writing the profile here. */
   readonly profileDir?: string;
+  /** Venues the simulator knows (`rsvp produce --venues`; its default is 2,000). */
+  readonly venues: number;
+  /** Which `rsvp` the processors run: the built CLI (`pnpm build`) or the sources through tsx. */
+  readonly cli: CliKind;
 }
 
 const SEED = 2017;
@@ -75,6 +83,9 @@ const POLL_MS = 100;
 const TARGET_RATIO = 0.5;
 const YARDSTICK_FLAG = '--e2e-yardstick';
 const KEY = /"rsvp_id":(\d+)/;
+const VENUE = /"venue_id":(\d+)/;
+/** How often the measured processes' memory (/proc/<pid>/status) is sampled while they drain. */
+const MEMORY_SAMPLE_MS = 1_000;
 
 export interface Drain {
   readonly rate: number;
@@ -87,6 +98,18 @@ export interface Drain {
   readonly consumed: number;
   /** Cores each process group kept busy while draining (Linux /proc): where the machine's two cores went. */
   readonly cores: Record<string, number>;
+  /**
+   * CPU seconds (utime + stime, /proc) each process group used while draining (`measured`: all the
+   * measured children together; `cassandra`, `kafka`: the stack's servers; `bench`: this process), and
+   * the same per RSVP drained, in µs.
+   */
+  readonly cpuSeconds: Record<string, number>;
+  readonly cpuMicrosPerRsvp: Record<string, number>;
+  /**
+   * Memory of each measured child, sampled every second from /proc/<pid>/status: its largest VmRSS seen
+   * and its VmHWM (the kernel's peak resident set: between samples too) at the end of the drain, in MB.
+   */
+  readonly memoryMb: readonly { readonly name: string; readonly maxRss: number; readonly peak: number }[];
 }
 
 /**
@@ -112,6 +135,19 @@ async function measureDrain(
   });
   let first: { at: number; value: number } | undefined;
   let cpuFrom = cpuSample(groups());
+  const memory = children.map((child) => ({ name: child.name, maxRss: 0, peak: 0 }));
+  let memoryAt = 0;
+  const sampleMemory = () => {
+    memoryAt = performance.now();
+    children.forEach((child, i) => {
+      const now = child.process.pid ? processMemory(child.process.pid) : undefined;
+      const entry = memory[i];
+      if (now && entry) {
+        entry.maxRss = Math.max(entry.maxRss, Math.round(now.rss / 2 ** 20));
+        entry.peak = Math.max(entry.peak, Math.round(now.peak / 2 ** 20));
+      }
+    });
+  };
   for (;;) {
     const value = await committedTotal(admin, group, topic);
     const at = performance.now();
@@ -119,9 +155,13 @@ async function measureDrain(
       first = { at, value };
       cpuFrom = cpuSample(groups());
     }
+    if (at - memoryAt >= MEMORY_SAMPLE_MS) sampleMemory();
     const timedOut = at - startedAt > timeoutMs;
     if (value >= total || timedOut) {
       const from = first && first.at < at ? first : { at: startedAt, value: 0 };
+      const cpuTo = cpuSample(groups());
+      sampleMemory();
+      const cpu = cpuPerRecord(cpuFrom, cpuTo, value - from.value);
       return {
         rate: (value - from.value) / ((at - from.at) / 1000),
         complete: value >= total,
@@ -129,7 +169,10 @@ async function measureDrain(
         drainSeconds: (at - from.at) / 1000,
         wallSeconds: (at - startedAt) / 1000,
         consumed: value,
-        cores: coresUsed(cpuFrom, cpuSample(groups())),
+        cores: coresUsed(cpuFrom, cpuTo),
+        cpuSeconds: cpu.seconds,
+        cpuMicrosPerRsvp: cpu.microsPerRecord,
+        memoryMb: memory,
       };
     }
     const dead = children.find((child) => child.process.exitCode !== null || child.process.signalCode !== null);
@@ -140,9 +183,9 @@ async function measureDrain(
   }
 }
 
-/** The simulator's messages (default venues: 2,000 with Zipf popularity), dated 1 ms apart. */
-function* simulated(count: number): Generator<string> {
-  const simulator = new RsvpSimulator({ seed: SEED });
+/** The simulator's messages (`venues` venues with Zipf popularity), dated 1 ms apart. */
+function* simulated(count: number, venues: number): Generator<string> {
+  const simulator = new RsvpSimulator({ seed: SEED, venueCount: venues });
   for (let i = 0; i < count; i++) yield simulator.next(T0 + i);
 }
 
@@ -154,7 +197,7 @@ async function fill(
   topic: string,
   options: E2eOptions,
   log: (line: string) => void,
-): Promise<{ seconds: number; bytes: number; oracle?: VenueRow[] }> {
+): Promise<{ seconds: number; bytes: number; venuesNamed: number; oracle?: VenueRow[] }> {
   const kafka = benchKafka('bench-e2e-fill');
   const producer = kafka.producer({
     allowAutoTopicCreation: false,
@@ -163,6 +206,7 @@ async function fill(
   await producer.connect();
   const started = performance.now();
   const kept: string[] = [];
+  const venuesNamed = new Set<string>();
   let bytes = 0;
   try {
     const inFlight = new Set<Promise<unknown>>();
@@ -182,8 +226,10 @@ async function fill(
       if (inFlight.size >= PRODUCE_IN_FLIGHT) await Promise.race(inFlight);
       if (failure) throw failure;
     };
-    for (const value of simulated(options.messages)) {
+    for (const value of simulated(options.messages, options.venues)) {
       if (options.verify) kept.push(value);
+      const venue = VENUE.exec(value)?.[1];
+      if (venue !== undefined) venuesNamed.add(venue);
       bytes += value.length;
       batch.push({ key: KEY.exec(value)?.[1] ?? null, value });
       if (batch.length >= PRODUCE_BATCH) await flush();
@@ -196,9 +242,10 @@ async function fill(
   }
   const seconds = (performance.now() - started) / 1000;
   log(
-    `e2e: ${options.messages.toLocaleString('en')} RSVPs (${Math.round(bytes / 2 ** 20)} MiB) in ${seconds.toFixed(1)} s`,
+    `e2e: ${options.messages.toLocaleString('en')} RSVPs naming ${venuesNamed.size.toLocaleString('en')} of ` +
+      `${options.venues.toLocaleString('en')} venues (${Math.round(bytes / 2 ** 20)} MiB) in ${seconds.toFixed(1)} s`,
   );
-  if (!options.verify) return { seconds, bytes };
+  if (!options.verify) return { seconds, bytes, venuesNamed: venuesNamed.size };
   // All-time counts only (what /api/data shows): every message of one RSVP shares a key, hence a partition,
   // so one fold over all of them gives the same counts as the per-partition folds.
   const oracle = countingOracle({
@@ -206,7 +253,7 @@ async function fill(
     settings: { ...DEFAULT_PIPELINE_SETTINGS, windows: [] },
   }).allTime;
   kept.length = 0;
-  return { seconds, bytes, oracle };
+  return { seconds, bytes, venuesNamed: venuesNamed.size, oracle };
 }
 
 /** The yardstick: a bare kafkajs consumer in a child process, timed by the same poller. */
@@ -267,9 +314,10 @@ async function processorRun(
   const args = ['process', ...cliStackArgs(topic, group, keyspace), '--log-level', 'warn'];
   const startedAt = performance.now();
   const children = Array.from({ length: processors }, (_, i) =>
-    spawnCli(
+    spawnRsvp(
       `processor ${i + 1}/${processors}`,
       args,
+      options.cli,
       profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
     ),
   );
@@ -287,7 +335,7 @@ async function processorRun(
     if (summary) addTallies(tallies, summary.tallies as unknown as Tallies);
   }
   let verified: Verification | undefined;
-  if (oracle) verified = await verify(keyspace, oracle);
+  if (oracle) verified = await verify(keyspace, oracle, options.cli);
   const summary =
     profileDir && readdirSync(profileDir).length > 0
       ? summarizeProfile(join(profileDir, readdirSync(profileDir)[0] as string))
@@ -303,19 +351,33 @@ async function processorRun(
   };
 }
 
-/** The store's all-time answer (what /api/data serves, uncached) against the oracle's. */
-async function verify(keyspace: string, oracle: VenueRow[]): Promise<Verification> {
-  const store = await createCassandraCountStore({ contactPoints, localDataCenter, keyspace, queryCacheMs: 0 });
+/**
+ * The all-time counts as `rsvp serve` answers them (`GET /api/data`, every venue, in the original's shape:
+ * no venue id) against the oracle's rows in the same shape and order: through the API, not the store's
+ * query side, so that the check holds whatever read model the server has.
+ */
+async function verify(keyspace: string, oracle: VenueRow[], cli: CliKind): Promise<Verification> {
+  const serve = await startServe('rsvp serve (count check)', keyspace, cli);
   try {
-    const rows = await store.topVenues({});
-    const key = (r: VenueRow) => JSON.stringify([r.venueId, r.venueName, r.groupCity, r.lat, r.lon, r.count]);
+    const response = await fetch(`${serve.url}/api/data`, { signal: AbortSignal.timeout(120_000) });
+    if (!response.ok) throw new Error(`/api/data answered ${response.status}`);
+    type ApiRow = { count: number; group_city: string; lat: string; lon: string; venue_name: string };
+    const rows = (await response.json()) as ApiRow[];
+    const key = (r: ApiRow) => JSON.stringify([r.venue_name, r.group_city, r.lat, r.lon, r.count]);
+    const expected = oracle.map((r) => ({
+      count: r.count,
+      group_city: r.groupCity,
+      lat: r.lat,
+      lon: r.lon,
+      venue_name: r.venueName,
+    }));
     const mismatches: string[] = [];
-    for (let i = 0; i < Math.max(rows.length, oracle.length) && mismatches.length < 5; i++) {
+    for (let i = 0; i < Math.max(rows.length, expected.length) && mismatches.length < 5; i++) {
       const a = rows[i];
-      const b = oracle[i];
-      if (!a || !b || key(a) !== key(b)) mismatches.push(`#${i}: store ${a && key(a)} oracle ${b && key(b)}`);
+      const b = expected[i];
+      if (!a || !b || key(a) !== key(b)) mismatches.push(`#${i}: rsvp serve ${a && key(a)} oracle ${b && key(b)}`);
     }
-    const sum = (list: VenueRow[]) => list.reduce((n, r) => n + r.count, 0);
+    const sum = (list: readonly { count: number }[]) => list.reduce((n, r) => n + r.count, 0);
     return {
       exact: mismatches.length === 0,
       venues: rows.length,
@@ -324,7 +386,7 @@ async function verify(keyspace: string, oracle: VenueRow[]): Promise<Verificatio
       mismatches,
     };
   } finally {
-    await store.close();
+    await stopChild(serve.child, 'SIGTERM', 15_000);
   }
 }
 
@@ -516,10 +578,14 @@ export async function e2eThroughput(options: E2eOptions, log: (line: string) => 
           profile,
           check ? filled.oracle : undefined,
         );
+        const us = run.cpuMicrosPerRsvp;
         log(
-          `e2e: ${processors} processor(s): ${Math.round(run.rate).toLocaleString('en')} RSVP/s` +
+          `e2e: ${options.venues.toLocaleString('en')} venues, ${processors} processor(s): ` +
+            `${Math.round(run.rate).toLocaleString('en')} RSVP/s` +
             `${run.complete ? '' : ' (timed out: not drained)'}${run.profile ? ' (under --cpu-prof)' : ''}` +
-            `${run.verified ? `; counts ${run.verified.exact ? 'exact' : 'WRONG'} against the oracle` : ''}`,
+            `${run.verified ? `; counts ${run.verified.exact ? 'exact' : 'WRONG'} against the oracle` : ''}; ` +
+            `CPU per RSVP: processors ${us.measured} µs, Cassandra ${us.cassandra} µs, Kafka ${us.kafka} µs; ` +
+            `processor peak RSS (VmHWM) ${Math.max(...run.memoryMb.map((m) => m.peak))} MB`,
         );
         subjects.push(run);
         if (!run.complete) break;
@@ -531,7 +597,7 @@ export async function e2eThroughput(options: E2eOptions, log: (line: string) => 
       }
       results.push(
         compare(
-          `Kafka → rsvp process → Cassandra, ${processors} processor${processors === 1 ? '' : 's'}`,
+          `Kafka → rsvp process → Cassandra, ${options.venues.toLocaleString('en')} venues, ${processors} processor${processors === 1 ? '' : 's'}`,
           'RSVP/s',
           subjects.map((s) => s.rate),
           {
@@ -541,6 +607,14 @@ export async function e2eThroughput(options: E2eOptions, log: (line: string) => 
           TARGET_RATIO,
           {
             messages: options.messages,
+            venues: options.venues,
+            venuesNamed: filled.venuesNamed,
+            processors,
+            cli: options.cli,
+            /** µs of CPU per RSVP drained (median over the repetitions), per process group. */
+            cpuMicrosPerRsvp: medianPerKey(subjects.map((s) => s.cpuMicrosPerRsvp)),
+            /** The largest VmHWM of any processor (the peak resident set), in MB (median over the repetitions). */
+            processorPeakMb: median(subjects.map((s) => Math.max(...s.memoryMb.map((m) => m.peak)))),
             partitions: options.partitions,
             repetitions: pairs,
             fillSeconds: filled.seconds,
@@ -556,7 +630,24 @@ export async function e2eThroughput(options: E2eOptions, log: (line: string) => 
     return results;
   } finally {
     await admin.disconnect();
+    // Each venue count fills a topic of its own (about 700 MiB per 1,000,000 RSVPs): gone before the next.
+    await deleteKafkaThings(benchKafka('bench-e2e-cleanup'), [topic, `${topic}.dlq`], []).catch((error) =>
+      log(`e2e: deleting ${topic} failed (retried at the end): ${error instanceof Error ? error.message : error}`),
+    );
   }
+}
+
+function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  return quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
+}
+
+function medianPerKey(records: readonly Record<string, number>[]): Record<string, number> {
+  const keys = new Set(records.flatMap((r) => Object.keys(r)));
+  return Object.fromEntries([...keys].map((key) => [key, median(records.map((r) => r[key] ?? Number.NaN))]));
 }
 
 interface YardstickArgs {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKafka } from '@rsvp/adapter-kafka';
@@ -226,19 +226,110 @@ export function processSummary(stdout: string): { tallies: Record<string, unknow
   }
 }
 
-/** The pids of the stack's servers, from their pid files (absent when unknown). */
+/**
+ * The pids of the stack's servers: from their pid files in this checkout's `.stack`, else (a stack started
+ * from another checkout or worktree) the process listening on the client port (absent when unknown).
+ */
 export function stackPids(): { kafka?: number; cassandra?: number } {
-  const pid = (name: string) => {
+  const settings = resolveSettings();
+  const pid = (name: string, port: number) => {
     try {
-      const n = Number(readFileSync(join(resolveSettings().stateDir, name, `${name}.pid`), 'utf8').trim());
-      return Number.isInteger(n) && n > 0 ? n : undefined;
+      const n = Number(readFileSync(join(settings.stateDir, name, `${name}.pid`), 'utf8').trim());
+      if (Number.isInteger(n) && n > 0 && existsSync(`/proc/${n}`)) return n;
     } catch {
-      return undefined;
+      // no pid file here: look the port up
     }
+    return listeningPid(port);
   };
-  const kafka = pid('kafka');
-  const cassandra = pid('cassandra');
+  const kafka = pid('kafka', settings.kafka.port);
+  const cassandra = pid('cassandra', settings.cassandra.port);
   return { ...(kafka && { kafka }), ...(cassandra && { cassandra }) };
+}
+
+/** The pid of the process listening on a TCP port of this machine (Linux /proc; undefined when not found). */
+export function listeningPid(port: number): number | undefined {
+  const inodes = new Set<string>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // local address, state 0A (LISTEN), inode
+      if (fields[3] === '0A' && Number.parseInt(fields[1]?.split(':')[1] ?? '', 16) === port)
+        inodes.add(fields[9] ?? '');
+    }
+  }
+  if (inodes.size === 0) return undefined;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${entry}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const target = readlinkSync(`/proc/${entry}/fd/${fd}`);
+        const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+        if (inode && inodes.has(inode)) return Number(entry);
+      } catch {
+        // gone, or not ours to read
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Resident memory of a process now and at its peak (VmRSS, VmHWM of /proc/<pid>/status), in bytes. */
+export function processMemory(pid: number): { rss: number; peak: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+    const rss = kb('VmRSS') * 1024;
+    const peak = kb('VmHWM') * 1024;
+    return Number.isFinite(rss) ? { rss, peak } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Which `rsvp` the children run: the sources through tsx (as `pnpm rsvp`), or the built CLI (`pnpm build`). */
+export type CliKind = 'source' | 'built';
+
+export const BUILT_CLI = join(REPO_ROOT, 'packages', 'cli', 'dist', 'main.js');
+
+/** `rsvp <role> …` from the sources (tsx) or the built CLI (`node packages/cli/dist/main.js`). */
+export function spawnRsvp(
+  name: string,
+  args: readonly string[],
+  cli: CliKind,
+  nodeArgs: readonly string[] = [],
+): Child {
+  return cli === 'built' ? spawnNode(name, [...nodeArgs, BUILT_CLI, ...args]) : spawnCli(name, args, nodeArgs);
+}
+
+/** The per-process CPU seconds between two samples, per group, and per record in µs. */
+export function cpuPerRecord(
+  from: CpuSample,
+  to: CpuSample,
+  records: number,
+): {
+  seconds: Record<string, number>;
+  microsPerRecord: Record<string, number>;
+} {
+  const seconds: Record<string, number> = {};
+  const micros: Record<string, number> = {};
+  for (const name of Object.keys(to.groups)) {
+    const used = (to.groups[name] ?? 0) - (from.groups[name] ?? 0);
+    seconds[name] = Math.round(used * 100) / 100;
+    micros[name] = records > 0 ? Math.round((used / records) * 1e6 * 10) / 10 : Number.NaN;
+  }
+  return { seconds, microsPerRecord: micros };
 }
 
 /** CPU seconds (user + system) a process has used, from /proc (Linux; 100 clock ticks a second). */
@@ -295,4 +386,36 @@ export function coresUsed(from: CpuSample, to: CpuSample): Record<string, number
   cores.machine = round((to.machine - from.machine) / seconds);
   cores.other = round(Math.max(0, to.machine - from.machine - ours) / seconds);
   return cores;
+}
+
+/**
+ * `rsvp serve --store cassandra` over a keyspace on an ephemeral port, with its default settings plus
+ * `extraArgs`; resolves with its URL once it listens (from its log line), within 60 s.
+ */
+export async function startServe(
+  name: string,
+  keyspace: string,
+  cli: CliKind,
+  extraArgs: readonly string[] = [],
+): Promise<{ child: Child; url: string }> {
+  const args = [
+    'serve',
+    ...['--store', 'cassandra', '--cassandra-contact-points', contactPoints.join(',')],
+    ...['--cassandra-datacenter', localDataCenter, '--cassandra-keyspace', keyspace],
+    ...['--port', '0', '--log-level', 'info', ...extraArgs],
+  ];
+  const child = spawnRsvp(name, args, cli);
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    const url = /"url":"(http:\/\/[^"]+)"/.exec(child.stderr())?.[1];
+    if (url) return { child, url };
+    if (child.process.exitCode !== null || child.process.signalCode !== null) {
+      throw new Error(`${name} exited (${child.process.exitCode ?? child.process.signalCode}):\n${child.stderr()}`);
+    }
+    if (performance.now() > deadline) {
+      await stopChild(child, 'SIGKILL');
+      throw new Error(`${name}: not listening within 60 s:\n${child.stderr()}`);
+    }
+    await sleep(100);
+  }
 }

@@ -7,7 +7,7 @@ import { findJar } from './artifacts.js';
 import { javaCommand, type ManagedServer, serverPaths, withTimeout } from './managed-server.js';
 import { startDetached } from './process-control.js';
 import { ensureSecuredMaterial, readSecuredMaterial } from './secured.js';
-import { CASSANDRA_LOCAL_DATA_CENTER, HOST, type StackSettings } from './settings.js';
+import { CASSANDRA_LOCAL_DATA_CENTER, HOST, type StackSettings, settingsVariable } from './settings.js';
 import { writeFromTemplate } from './templates.js';
 
 /**
@@ -70,7 +70,7 @@ const SINGLE_NODE_OPTIONS: readonly string[] = [
 
 export function cassandraServer(settings: StackSettings): ManagedServer {
   const paths = serverPaths(settings, 'cassandra');
-  const { port, storagePort, heap } = settings.cassandra;
+  const { port, storagePort, jmxPort, heap } = settings.cassandra;
   const yamlFile = path.join(paths.confDir, 'cassandra.yaml');
   const logbackFile = path.join(paths.confDir, 'logback.xml');
   const triggersDir = path.join(paths.confDir, 'triggers');
@@ -145,8 +145,9 @@ export function cassandraServer(settings: StackSettings): ManagedServer {
     paths,
     clientPort: port,
     ports: [
-      { label: 'native', env: 'RSVP_CASSANDRA_PORT', port },
-      { label: 'storage', env: 'RSVP_CASSANDRA_STORAGE_PORT', port: storagePort },
+      { label: 'native', env: settingsVariable(settings, 'CASSANDRA_PORT'), port },
+      { label: 'storage', env: settingsVariable(settings, 'CASSANDRA_STORAGE_PORT'), port: storagePort },
+      { label: 'jmx', env: settingsVariable(settings, 'CASSANDRA_JMX_PORT'), port: jmxPort },
     ],
     readyTimeoutMs: settings.cassandra.readyTimeoutMs,
     stopGraceMs: 60_000,
@@ -179,6 +180,8 @@ export function cassandraServer(settings: StackSettings): ManagedServer {
         `-Dlogback.configurationFile=${logbackFile}`,
         `-Dcassandra.triggers_dir=${triggersDir}`,
         ...SINGLE_NODE_OPTIONS,
+        // JMX for nodetool (tablestats, tablehistograms): Cassandra binds a local port on loopback only.
+        `-Dcassandra.jmx.local.port=${jmxPort}`,
         '-cp',
         path.join(libDir, '*'),
         'org.apache.cassandra.service.CassandraDaemon',

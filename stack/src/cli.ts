@@ -15,11 +15,11 @@ const USAGE = `usage: tsx stack/src/cli.ts <up|down|status|reset> [--secured] [k
 
 Without server names, every server is meant. --secured: the secured stack instead, beside the plain one,
 in .stack-secured/: Kafka's listener SASL_SSL with SCRAM-SHA-512 on 127.0.0.1:19093 (controller 19094),
-Cassandra with client TLS and PasswordAuthenticator on 127.0.0.1:19142 (storage 17000), a private CA and
+Cassandra with client TLS and PasswordAuthenticator on 127.0.0.1:19142 (storage 17000, JMX 17199), a private CA and
 the users' passwords generated on the first up (RSVP_SECURED_KAFKA_PORT, …_HEAP (256m / 512m), as below).
 Environment: RSVP_KAFKA_PORT (9092),
 RSVP_KAFKA_CONTROLLER_PORT (9093), RSVP_CASSANDRA_PORT (9042), RSVP_CASSANDRA_STORAGE_PORT (7000),
-RSVP_STACK_CACHE (~/.cache/rsvp-stack), RSVP_KAFKA_HEAP (512m), RSVP_CASSANDRA_HEAP (1g),
+RSVP_CASSANDRA_JMX_PORT (7199, loopback only, for nodetool), RSVP_STACK_CACHE (~/.cache/rsvp-stack), RSVP_KAFKA_HEAP (512m), RSVP_CASSANDRA_HEAP (1g),
 RSVP_KAFKA_READY_TIMEOUT (120 s), RSVP_CASSANDRA_READY_TIMEOUT (180 s).`;
 
 function isServerName(value: string): value is ServerName {

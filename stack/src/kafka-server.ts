@@ -8,7 +8,7 @@ import kafkajs from 'kafkajs';
 import { javaCommand, type ManagedServer, serverPaths, withTimeout } from './managed-server.js';
 import { startDetached } from './process-control.js';
 import { ensureSecuredMaterial, readSecuredMaterial } from './secured.js';
-import { HOST, type StackSettings } from './settings.js';
+import { HOST, type StackSettings, settingsVariable } from './settings.js';
 import { writeFromTemplate } from './templates.js';
 
 const { Kafka, logLevel } = kafkajs;
@@ -79,8 +79,8 @@ export function kafkaServer(settings: StackSettings): ManagedServer {
     paths,
     clientPort: port,
     ports: [
-      { label: 'broker', env: 'RSVP_KAFKA_PORT', port },
-      { label: 'controller', env: 'RSVP_KAFKA_CONTROLLER_PORT', port: controllerPort },
+      { label: 'broker', env: settingsVariable(settings, 'KAFKA_PORT'), port },
+      { label: 'controller', env: settingsVariable(settings, 'KAFKA_CONTROLLER_PORT'), port: controllerPort },
     ],
     readyTimeoutMs: settings.kafka.readyTimeoutMs,
     stopGraceMs: 30_000,

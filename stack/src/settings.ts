@@ -53,6 +53,8 @@ export interface StackSettings {
   readonly cassandra: {
     readonly port: number;
     readonly storagePort: number;
+    /** JMX, on loopback only and without authentication: what `nodetool` talks to. */
+    readonly jmxPort: number;
     readonly heap: string;
     readonly readyTimeoutMs: number;
   };
@@ -95,13 +97,13 @@ const PROFILES = {
     dir: '.stack',
     prefix: 'RSVP_',
     kafka: { port: 9092, controllerPort: 9093, heap: '512m' },
-    cassandra: { port: 9042, storagePort: 7000, heap: '1g' },
+    cassandra: { port: 9042, storagePort: 7000, jmxPort: 7199, heap: '1g' },
   },
   secured: {
     dir: '.stack-secured',
     prefix: 'RSVP_SECURED_',
     kafka: { port: 19093, controllerPort: 19094, heap: '256m' },
-    cassandra: { port: 19142, storagePort: 17000, heap: '512m' },
+    cassandra: { port: 19142, storagePort: 17000, jmxPort: 17199, heap: '512m' },
   },
 } as const;
 
@@ -127,6 +129,7 @@ export function resolveSettings(env: Env = process.env, options: { secured?: boo
     cassandra: {
       port: portFrom(env, v('CASSANDRA_PORT'), profile.cassandra.port),
       storagePort: portFrom(env, v('CASSANDRA_STORAGE_PORT'), profile.cassandra.storagePort),
+      jmxPort: portFrom(env, v('CASSANDRA_JMX_PORT'), profile.cassandra.jmxPort),
       heap: heapFrom(env, v('CASSANDRA_HEAP'), profile.cassandra.heap),
       readyTimeoutMs: secondsFrom(env, 'RSVP_CASSANDRA_READY_TIMEOUT', 180),
     },
@@ -136,6 +139,7 @@ export function resolveSettings(env: Env = process.env, options: { secured?: boo
     [v('KAFKA_CONTROLLER_PORT'), settings.kafka.controllerPort],
     [v('CASSANDRA_PORT'), settings.cassandra.port],
     [v('CASSANDRA_STORAGE_PORT'), settings.cassandra.storagePort],
+    [v('CASSANDRA_JMX_PORT'), settings.cassandra.jmxPort],
   ] as const;
   for (const [i, [nameA, portA]] of ports.entries()) {
     for (const [nameB, portB] of ports.slice(i + 1)) {
@@ -183,4 +187,9 @@ export interface SecuredConnectionSettings {
   };
   /** The private CA's certificate (PEM) that signed both servers' certificates. */
   readonly caFile: string;
+}
+
+/** The environment variable that sets one of a profile's values: `RSVP_<name>`, or `RSVP_SECURED_<name>`. */
+export function settingsVariable(settings: Pick<StackSettings, 'secured'>, name: string): string {
+  return `${settings.secured ? PROFILES.secured.prefix : PROFILES.plain.prefix}${name}`;
 }

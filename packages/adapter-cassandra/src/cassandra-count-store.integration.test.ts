@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connectionSettings } from '@rsvp/stack';
-import { countStoreContract } from '@rsvp/testkit';
+import { changeFeedContract, countStoreContract } from '@rsvp/testkit';
 import cassandra from 'cassandra-driver';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { CassandraCountStore, createCassandraCountStore } from './cassandra-count-store.js';
@@ -29,6 +29,11 @@ afterAll(async () => {
 });
 
 countStoreContract('CassandraCountStore', async () => {
+  const store = await freshStore();
+  return { store, close: () => store.close() };
+});
+
+changeFeedContract('CassandraCountStore', async () => {
   const store = await freshStore();
   return { store, close: () => store.close() };
 });

@@ -1,4 +1,6 @@
 import {
+  type ChangeRecord,
+  type CountChangeFeed,
   type CountStore,
   emptySnapshot,
   type LoadOptions,
@@ -29,12 +31,13 @@ const nullableLong = (value: unknown): number | null => (value === null || value
  * Counts in Cassandra, exactly once: each commit is one conditional batch on the source partition's own
  * Cassandra partition, applied only if the stored next offset is the one the writer started from.
  */
-export class CassandraCountStore implements CountStore, VenueCountQuery {
+export class CassandraCountStore implements CountStore, VenueCountQuery, CountChangeFeed {
   private readonly table: string;
   private readonly partitionsTable: string;
   private readonly known = new Set<PartitionId>();
   /** 0: no TTL. */
   private readonly windowTtlSeconds: number;
+  private readonly changeTtlSeconds: number;
   private cache = new Map<string, CacheEntry>();
 
   constructor(
@@ -42,11 +45,14 @@ export class CassandraCountStore implements CountStore, VenueCountQuery {
     keyspace: string,
     private readonly queryCacheMs = 500,
     windowRetentionMs?: number,
+    changeRetentionMs = 600_000,
   ) {
     if (windowRetentionMs !== undefined && !(windowRetentionMs >= 1000)) {
       throw new RangeError('windowRetentionMs must be at least 1000');
     }
+    if (!(changeRetentionMs >= 1000)) throw new RangeError('changeRetentionMs must be at least 1000');
     this.windowTtlSeconds = windowRetentionMs === undefined ? 0 : Math.ceil(windowRetentionMs / 1000);
+    this.changeTtlSeconds = Math.ceil(changeRetentionMs / 1000);
     this.table = `${keyspace}.partition_state`;
     this.partitionsTable = `${keyspace}.source_partitions`;
   }
@@ -137,6 +143,11 @@ export class CassandraCountStore implements CountStore, VenueCountQuery {
         params: [this.windowTtlSeconds, w.count, p, w.window, w.start, w.venueId],
       });
     }
+    // The change record, in the same conditional batch: it exists exactly when the commit was applied.
+    queries.push({
+      query: `UPDATE ${this.table} USING TTL ? SET changes = ? WHERE source_partition = ? AND kind = 'change' AND window = '' AND window_start = ? AND id = 0`,
+      params: [this.changeTtlSeconds, encodeChanges(commit), p, commit.nextOffset],
+    });
     const result = await this.client.batch(queries, { prepare: true, logged: true });
     if (!result.wasApplied()) {
       const stored = result.first()?.next_offset;
@@ -150,6 +161,22 @@ export class CassandraCountStore implements CountStore, VenueCountQuery {
     }
   }
 
+  loadCounts(partition: PartitionId): Promise<PartitionSnapshot> {
+    return this.load(partition, { rsvps: false });
+  }
+
+  async changesSince(partition: PartitionId, afterOffset: number): Promise<ChangeRecord[]> {
+    const records: ChangeRecord[] = [];
+    for await (const row of this.pages(
+      `SELECT window_start, changes FROM ${this.table} WHERE source_partition = ? AND kind = 'change' AND window = '' AND window_start > ?`,
+      [partition, afterOffset],
+    )) {
+      if (typeof row.changes === 'string') records.push(decodeChanges(partition, LONG(row.window_start), row.changes));
+    }
+    return records;
+  }
+
+  /** Answers by reading and summing every partition's rows (see `MaintainedVenueQuery` for the maintained view). */
   topVenues(request: TopVenuesRequest): Promise<VenueRow[]> {
     const key = JSON.stringify(request);
     return this.cached(key, async () => {
@@ -165,7 +192,7 @@ export class CassandraCountStore implements CountStore, VenueCountQuery {
       }
       const ranking = new VenueRanking();
       // The partitions are read at the same time: the answer's latency is the slowest one's, not the sum.
-      const reads = (await this.partitions()).map(async (partition) => {
+      const reads = (await this.partitionIds()).map(async (partition) => {
         const [venueRows, ...cellRows] = await Promise.all([
           this.rows(
             `SELECT id, count, venue_name, group_city, lat, lon, shown_mtime, shown_rsvp_id, shown_offset FROM ${this.table} WHERE source_partition = ? AND kind = 'venue'`,
@@ -193,7 +220,7 @@ export class CassandraCountStore implements CountStore, VenueCountQuery {
   latestEventTime(): Promise<number | null> {
     return this.cached('latestEventTime', async () => {
       let latest: number | null = null;
-      const reads = (await this.partitions()).map(async (partition) => {
+      const reads = (await this.partitionIds()).map(async (partition) => {
         const [row] = await this.rows(`SELECT max_event_time FROM ${this.table} WHERE source_partition = ? LIMIT 1`, [
           partition,
         ]);
@@ -219,7 +246,8 @@ export class CassandraCountStore implements CountStore, VenueCountQuery {
     await this.client.shutdown();
   }
 
-  private async partitions(): Promise<string[]> {
+  /** Every source partition written so far. */
+  async partitionIds(): Promise<PartitionId[]> {
     const rows = await this.rows(`SELECT source_partition FROM ${this.partitionsTable} WHERE bucket = 0`, []);
     return rows.map((row) => row.source_partition as string);
   }
@@ -267,7 +295,7 @@ export class CassandraCountStore implements CountStore, VenueCountQuery {
 
   /** Changes with every commit: the partitions and the write time of each one's offset (unique per LWT). */
   private async version(): Promise<string> {
-    const partitions = await this.partitions();
+    const partitions = await this.partitionIds();
     const stamps = await Promise.all(
       partitions.map(async (partition) => {
         const [row] = await this.rows(
@@ -285,6 +313,47 @@ interface CacheEntry {
   at: number;
   version: string;
   value: Promise<unknown>;
+}
+
+/** A change record as stored: compact JSON arrays (venue: id, count, then the display; cell: name, start, venue, count). */
+function encodeChanges(commit: PartitionCommit): string {
+  return JSON.stringify({
+    p: commit.expectedNextOffset,
+    e: commit.maxEventTime,
+    v: commit.venues.map(({ venueId, count, display: d }) => [
+      venueId,
+      count,
+      d.venueName,
+      d.groupCity,
+      d.lat,
+      d.lon,
+      d.mtime,
+      d.rsvpId,
+      d.offset,
+    ]),
+    w: commit.windows.map((w) => [w.window, w.start, w.venueId, w.count]),
+  });
+}
+
+function decodeChanges(partition: PartitionId, nextOffset: number, text: string): ChangeRecord {
+  const stored = JSON.parse(text) as {
+    p: number;
+    e: number | null;
+    v: [number, number, string, string, number, number, number, number, number][];
+    w: [string, number, number, number][];
+  };
+  return {
+    partition,
+    previousOffset: stored.p,
+    nextOffset,
+    maxEventTime: stored.e,
+    venues: stored.v.map(([venueId, count, venueName, groupCity, lat, lon, mtime, rsvpId, offset]) => ({
+      venueId,
+      count,
+      display: { venueName, groupCity, lat, lon, mtime, rsvpId, offset },
+    })),
+    windows: stored.w.map(([window, start, venueId, count]) => ({ window, start, venueId, count })),
+  };
 }
 
 function venueTotal(row: Row): VenueTotal {
@@ -313,5 +382,11 @@ export async function createCassandraCountStore(options: CassandraOptions): Prom
     await client.shutdown().catch(() => {});
     throw error;
   }
-  return new CassandraCountStore(client, options.keyspace, options.queryCacheMs, options.windowRetentionMs);
+  return new CassandraCountStore(
+    client,
+    options.keyspace,
+    options.queryCacheMs,
+    options.windowRetentionMs,
+    options.changeRetentionMs,
+  );
 }

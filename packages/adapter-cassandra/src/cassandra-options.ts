@@ -20,6 +20,11 @@ export interface CassandraOptions {
    * bound; must exceed the largest window plus its lateness. Kept forever when absent.
    */
   readonly windowRetentionMs?: number;
+  /**
+   * How long each commit's change record is kept for the maintained read side (`changesSince`); a reader
+   * further behind reads the partition whole again. Default 10 minutes.
+   */
+  readonly changeRetentionMs?: number;
 }
 
 const KEYSPACE = /^[a-z][a-z0-9_]{0,47}$/;

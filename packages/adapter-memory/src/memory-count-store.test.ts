@@ -1,9 +1,10 @@
 import { paneCellName } from '@rsvp/core';
-import { countStoreContract } from '@rsvp/testkit';
+import { changeFeedContract, countStoreContract } from '@rsvp/testkit';
 import { describe, expect, it } from 'vitest';
 import { MemoryCountStore } from './memory-count-store.js';
 
 countStoreContract('MemoryCountStore', async () => ({ store: new MemoryCountStore(), close: async () => {} }));
+changeFeedContract('MemoryCountStore', async () => ({ store: new MemoryCountStore(), close: async () => {} }));
 
 describe('MemoryCountStore window retention', () => {
   it('forgets windows that started longer ago than the retention, by event time, and keeps the rest', async () => {

@@ -1,5 +1,8 @@
 import {
+  type ChangeRecord,
+  type CountChangeFeed,
   type CountStore,
+  changeRecordOf,
   emptySnapshot,
   type LoadOptions,
   type PartitionCommit,
@@ -34,16 +37,27 @@ export interface MemoryCountStoreOptions {
    * only for current windows). All of them are kept when absent.
    */
   readonly windowRetentionMs?: number;
+  /** Change records kept per partition for readers (`changesSince`); one further behind reads the partition again. */
+  readonly changesKept?: number;
 }
 
-/** Counts in this process's memory: the embedded default, and the oracle's twin in tests. */
-export class MemoryCountStore implements CountStore, VenueCountQuery {
+/**
+ * Counts in this process's memory: the embedded default, and the oracle's twin in tests. Its `topVenues`
+ * sums every partition per request (the plain answer the maintained view is checked against); as a
+ * `CountChangeFeed` it keeps each commit's change record for `MaintainedVenueQuery`.
+ */
+export class MemoryCountStore implements CountStore, VenueCountQuery, CountChangeFeed {
   private readonly partitions = new Map<PartitionId, StoredPartition>();
   private readonly windowRetentionMs: number;
+  private readonly changesKept: number;
+  private readonly changes = new Map<PartitionId, ChangeRecord[]>();
+  private readonly listeners = new Set<() => void>();
 
   constructor(options: MemoryCountStoreOptions = {}) {
     this.windowRetentionMs = options.windowRetentionMs ?? Number.POSITIVE_INFINITY;
     if (!(this.windowRetentionMs > 0)) throw new RangeError('windowRetentionMs must be positive');
+    this.changesKept = options.changesKept ?? 1_000;
+    if (!(this.changesKept >= 1)) throw new RangeError('changesKept must be at least 1');
   }
   /** Answers computed since the last commit: the API asks far more often than batches arrive. */
   private answers = new Map<string, VenueRow[]>();
@@ -112,6 +126,32 @@ export class MemoryCountStore implements CountStore, VenueCountQuery {
       }
     }
     if (this.answers.size > 0) this.answers = new Map();
+    let records = this.changes.get(commit.partition);
+    if (records === undefined) {
+      records = [];
+      this.changes.set(commit.partition, records);
+    }
+    records.push(changeRecordOf(commit));
+    if (records.length > this.changesKept) records.splice(0, records.length - this.changesKept);
+    for (const listener of this.listeners) listener();
+  }
+
+  loadCounts(partition: PartitionId): Promise<PartitionSnapshot> {
+    return this.load(partition, { rsvps: false });
+  }
+
+  async partitionIds(): Promise<PartitionId[]> {
+    return [...this.partitions.keys()];
+  }
+
+  async changesSince(partition: PartitionId, afterOffset: number): Promise<ChangeRecord[]> {
+    return (this.changes.get(partition) ?? []).filter((record) => record.nextOffset > afterOffset);
+  }
+
+  watch(listener: () => void): () => void {
+    const own = () => listener();
+    this.listeners.add(own);
+    return () => this.listeners.delete(own);
   }
 
   async topVenues(request: TopVenuesRequest): Promise<VenueRow[]> {

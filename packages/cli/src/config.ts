@@ -30,6 +30,8 @@ export interface Config {
   readonly venues: number;
   readonly batchSize: number;
   readonly progressIntervalMs: number;
+  /** How often the API's maintained view asks the store for new change records. */
+  readonly viewRefreshMs: number;
   readonly logLevel: string;
   readonly pipeline: PipelineSettings;
   /** The memory store forgets windows that started longer ago than this (event time). */
@@ -130,6 +132,12 @@ export const OPTION_HELP = {
     'RSVP_HELD_RSVPS',
     '100000',
     'RSVP states a partition keeps in memory; past this they are read back from the store as batches need them',
+  ],
+  viewRefresh: [
+    '--view-refresh <duration>',
+    'RSVP_VIEW_REFRESH',
+    '50ms',
+    "how often the API's view reads the store's new change records (the memory store tells it at once)",
   ],
   progressInterval: [
     '--progress-interval <duration>',
@@ -394,6 +402,7 @@ export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
     venues: integer('venues', 1, 1_000_000) as number,
     batchSize: integer('batchSize', 1, 100_000) as number,
     progressIntervalMs: Math.max(duration('progressInterval'), 100),
+    viewRefreshMs: duration('viewRefresh'),
     logLevel,
     windowRetentionMs,
     source: choice('source', ['memory', 'kafka']),

@@ -10,9 +10,11 @@ import {
 } from '@rsvp/adapter-memory';
 import {
   type Clock,
+  type CountChangeFeed,
   type CountStore,
   type DeadLetterSink,
   type EventSource,
+  MaintainedVenueQuery,
   Pipeline,
   PORTS,
   RsvpSimulator,
@@ -81,9 +83,10 @@ export function runtimeModule(config: Config, logger: Logger): ContainerModule {
 export function memoryModule(config: Config): ContainerModule {
   return new ContainerModule(({ bind }) => {
     if (config.store === 'memory') {
-      const store = new MemoryCountStore({ windowRetentionMs: config.windowRetentionMs }); // one object, both ports
+      const store = new MemoryCountStore({ windowRetentionMs: config.windowRetentionMs }); // one object, every port
       bind<CountStore>(PORTS.CountStore).toConstantValue(store);
-      bind<VenueCountQuery>(PORTS.VenueCountQuery).toConstantValue(store);
+      bind<VenueCountQuery>(APP.StoreQuery).toConstantValue(store);
+      bind<CountChangeFeed>(APP.ChangeFeed).toConstantValue(store);
       bind(APP.StoreReady).toConstantValue(async () => true);
     }
     if (config.source === 'memory') {
@@ -176,15 +179,32 @@ export function cassandraModule(config: Config): ContainerModule {
       .inSingletonScope()
       .onDeactivation((store) => store.close());
     bind<CountStore>(PORTS.CountStore).toService(APP.CassandraStore);
-    bind<VenueCountQuery>(PORTS.VenueCountQuery).toService(APP.CassandraStore);
+    bind<VenueCountQuery>(APP.StoreQuery).toService(APP.CassandraStore);
+    bind<CountChangeFeed>(APP.ChangeFeed).toService(APP.CassandraStore);
     bind(APP.StoreReady)
       .toResolvedValue((store: CassandraCountStore) => () => store.isReady(), [APP.CassandraStore])
       .inSingletonScope();
   });
 }
 
-/** The pipeline, over whichever adapters are bound to the ports. */
+/** The pipeline, and the API's maintained view, over whichever adapters are bound to the ports. */
 export const pipelineModule = new ContainerModule(({ bind }) => {
+  bind<VenueCountQuery>(PORTS.VenueCountQuery)
+    .toResolvedValue(
+      (feed: CountChangeFeed, clock: Clock, config: Config, logger: Logger) => {
+        const query = new MaintainedVenueQuery(feed, clock, {
+          refreshMs: config.viewRefreshMs,
+          windowRetentionMs: config.windowRetentionMs,
+          onError: (error) =>
+            logger.warn({ err: error }, 'the view could not read new changes; answering from what it has'),
+        });
+        query.start();
+        return query;
+      },
+      [APP.ChangeFeed, PORTS.Clock, APP.Config, APP.Logger],
+    )
+    .inSingletonScope()
+    .onDeactivation((query) => (query as MaintainedVenueQuery).stop());
   bind<Pipeline>(APP.Pipeline)
     .toResolvedValue(
       (store: CountStore, deadLetters: DeadLetterSink, clock: Clock, config: Config, metrics: RsvpMetrics) =>

@@ -56,7 +56,7 @@ export async function startAll(container: Container): Promise<RunningRole> {
  */
 export async function startProcess(container: Container, print: (line: string) => void): Promise<RunningRole> {
   const metricsUrl = await serveMetrics(container);
-  const query = await resolve(container, PORTS.VenueCountQuery);
+  const query = await resolve(container, APP.StoreQuery);
   const startedAt = Date.now();
   const processor = await startProcessor(container);
   const done = processor.done.then(async () => {

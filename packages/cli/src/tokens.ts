@@ -1,5 +1,5 @@
 import type { CassandraCountStore } from '@rsvp/adapter-cassandra';
-import { defineToken, type Pipeline } from '@rsvp/core';
+import { type CountChangeFeed, defineToken, type Pipeline, type VenueCountQuery } from '@rsvp/core';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -18,6 +18,10 @@ export const APP = {
   Kafka: token<Kafka>('Kafka'),
   KafkaProducer: token<Producer>('KafkaProducer'),
   CassandraStore: token<CassandraCountStore>('CassandraStore'),
+  /** The store's own answer, summed per request: for a one-off read such as `rsvp process`'s summary. */
+  StoreQuery: token<VenueCountQuery>('StoreQuery'),
+  /** Where the maintained view reads committed changes. */
+  ChangeFeed: token<CountChangeFeed>('ChangeFeed'),
   Metrics: token<RsvpMetrics>('Metrics'),
   /** `/metrics` on `--metrics-port`; resolve it only when that is set. */
   MetricsServer: token<MetricsServer>('MetricsServer'),

@@ -20,6 +20,7 @@ export {
   type Tallies,
 } from './pipeline/tallies.js';
 export type { Clock } from './ports/clock.js';
+export { type ChangeRecord, type CountChangeFeed, changeRecordOf } from './ports/count-change-feed.js';
 export {
   type CountStore,
   emptySnapshot,
@@ -42,6 +43,9 @@ export type {
 } from './ports/event-source.js';
 export { defineToken, PORTS, type Token } from './ports/tokens.js';
 export type { TopVenuesRequest, VenueCountQuery, VenueRow, WindowRef } from './ports/venue-count-query.js';
+export { MaintainedVenueQuery, type MaintainedVenueQueryOptions } from './read-side/maintained-venue-query.js';
+export { SortedList } from './read-side/sorted-list.js';
+export { type ApplyResult, VenueView, type VenueViewOptions } from './read-side/venue-view.js';
 export {
   DEFAULT_MAX_MESSAGE_BYTES,
   type ParseOptions,

@@ -1,3 +1,4 @@
+export { changeFeedContract, type FeedUnderTest } from './change-feed-contract.js';
 export { countStoreContract, type StoreUnderTest } from './count-store-contract.js';
 export { countingOracle, type OracleInput, type OracleResult } from './counting-oracle.js';
 export { readTopic, type TopicMessage } from './kafka-topics.js';
