@@ -14,7 +14,7 @@ export interface KafkaConnectionOptions {
   };
   /**
    * How many times a failed connection or request is tried again before giving up (default 12): the
-   * waits start at 0.3 s and double, up to 10 s each, about 90 s in all with the default.
+   * waits start at 0.3 s and double, up to 10 s each, about 80 s in all with the default.
    */
   readonly retries?: number;
   /**
@@ -63,7 +63,7 @@ export function createKafka(options: KafkaConnectionOptions): Kafka {
     clientId: options.clientId ?? 'rsvp',
     brokers: [...options.brokers],
     logLevel: logLevel.WARN,
-    // Outlast a broker restart (about a minute and a half of backoff in all) before giving up: the
+    // Outlast a broker restart (about 80 s of backoff in all with the default budget) before giving up: the
     // idempotent producer retries with the same sequence numbers, so a retried send is not a duplicate.
     retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries },
     logCreator:

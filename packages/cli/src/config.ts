@@ -179,7 +179,7 @@ export const OPTION_HELP = {
     '--kafka-retries <n>',
     'RSVP_KAFKA_RETRIES',
     String(DEFAULT_KAFKA_RETRIES),
-    'tries again this many times (waits from 0.3 s doubling to 10 s: about 90 s with 12) before giving up on Kafka',
+    'tries again this many times (waits from 0.3 s doubling to 10 s: about 80 s with 12) before giving up on Kafka',
   ],
   kafkaTls: ['--kafka-tls <on|off>', 'RSVP_KAFKA_TLS', 'off', 'TLS to the brokers (system trust store)'],
   kafkaTlsCa: [
