@@ -1,12 +1,13 @@
 /** A single Cassandra 5.0 node (CassandraDaemon), assembled from Maven Central. */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import cassandra from 'cassandra-driver';
 import { findJar } from './artifacts.js';
 import { javaCommand, type ManagedServer, serverPaths, withTimeout } from './managed-server.js';
 import { startDetached } from './process-control.js';
-import { CASSANDRA_LOCAL_DATA_CENTER, HOST, type StackSettings } from './settings.js';
+import { ensureSecuredMaterial, readSecuredMaterial } from './secured.js';
+import { CASSANDRA_LOCAL_DATA_CENTER, HOST, type StackSettings, settingsVariable } from './settings.js';
 import { writeFromTemplate } from './templates.js';
 
 /**
@@ -74,14 +75,79 @@ export function cassandraServer(settings: StackSettings): ManagedServer {
   const logbackFile = path.join(paths.confDir, 'logback.xml');
   const triggersDir = path.join(paths.confDir, 'triggers');
 
+  /** cassandra.yaml's security: none on the plain stack; a password and TLS for clients on the secured one. */
+  const securityValues = () => {
+    if (!settings.secured) {
+      return {
+        authenticatorNote: 'Local only: no authentication or authorisation.',
+        authenticator: 'AllowAllAuthenticator',
+        clientEncryption: '',
+      };
+    }
+    const m = ensureSecuredMaterial(settings.stateDir);
+    return {
+      authenticatorNote: 'The secured stack: clients log in with a password (roles in system_auth).',
+      authenticator: 'PasswordAuthenticator',
+      clientEncryption: [
+        '# The secured stack: clients must use TLS (a certificate of its private CA); no client certificates.',
+        'client_encryption_options:',
+        '  enabled: true',
+        '  optional: false',
+        `  keystore: ${m.keystoreFile}`,
+        `  keystore_password: ${m.storePassword}`,
+        `  truststore: ${m.truststoreFile}`,
+        `  truststore_password: ${m.storePassword}`,
+        '  store_type: PKCS12',
+        '  require_client_auth: false',
+      ].join('\n'),
+    };
+  };
+
+  const client = (credentials?: { username: string; password: string }, timeoutMs = 3000) => {
+    const secured = settings.secured ? readSecuredMaterial(settings.stateDir) : undefined;
+    const login = credentials ?? secured?.cassandra;
+    return new cassandra.Client({
+      contactPoints: [HOST],
+      localDataCenter: CASSANDRA_LOCAL_DATA_CENTER,
+      protocolOptions: { port },
+      socketOptions: { connectTimeout: Math.min(timeoutMs, 3000), readTimeout: timeoutMs },
+      ...(secured && { sslOptions: { ca: [readFileSync(secured.caFile, 'utf8')] } }),
+      ...(login && { credentials: { username: login.username, password: login.password } }),
+    });
+  };
+
+  /**
+   * The secured node's roles: the default superuser's password replaced by the generated one, and the
+   * clients' login role. Idempotent; the node keeps them in system_auth across restarts.
+   */
+  const ensureRoles = async (timeoutMs: number): Promise<void> => {
+    const { cassandra: users } = readSecuredMaterial(settings.stateDir);
+    let admin = client({ username: users.superuser, password: users.superuserPassword }, timeoutMs);
+    try {
+      await admin.connect();
+    } catch {
+      await admin.shutdown().catch(() => undefined);
+      admin = client({ username: users.superuser, password: 'cassandra' }, timeoutMs); // the node's default
+      await admin.connect();
+      await admin.execute(`ALTER ROLE ${users.superuser} WITH PASSWORD = '${users.superuserPassword}'`);
+    }
+    try {
+      await admin.execute(
+        `CREATE ROLE IF NOT EXISTS ${users.username} WITH PASSWORD = '${users.password}' AND LOGIN = true`,
+      );
+    } finally {
+      await admin.shutdown().catch(() => undefined);
+    }
+  };
+
   return {
     name: 'cassandra',
     paths,
     clientPort: port,
     ports: [
-      { label: 'native', env: 'RSVP_CASSANDRA_PORT', port },
-      { label: 'storage', env: 'RSVP_CASSANDRA_STORAGE_PORT', port: storagePort },
-      { label: 'jmx', env: 'RSVP_CASSANDRA_JMX_PORT', port: jmxPort },
+      { label: 'native', env: settingsVariable(settings, 'CASSANDRA_PORT'), port },
+      { label: 'storage', env: settingsVariable(settings, 'CASSANDRA_STORAGE_PORT'), port: storagePort },
+      { label: 'jmx', env: settingsVariable(settings, 'CASSANDRA_JMX_PORT'), port: jmxPort },
     ],
     readyTimeoutMs: settings.cassandra.readyTimeoutMs,
     stopGraceMs: 60_000,
@@ -91,7 +157,13 @@ export function cassandraServer(settings: StackSettings): ManagedServer {
       for (const sub of ['data', 'commitlog', 'saved_caches', 'hints', 'cdc_raw']) {
         mkdirSync(path.join(paths.dataDir, sub), { recursive: true });
       }
-      writeFromTemplate('cassandra.yaml', yamlFile, { host: HOST, port, storagePort, dataDir: paths.dataDir });
+      writeFromTemplate('cassandra.yaml', yamlFile, {
+        host: HOST,
+        port,
+        storagePort,
+        dataDir: paths.dataDir,
+        ...securityValues(),
+      });
       writeFromTemplate('cassandra-logback.xml', logbackFile, { rootLevel: 'INFO' });
     },
 
@@ -124,17 +196,14 @@ export function cassandraServer(settings: StackSettings): ManagedServer {
     },
 
     async probe(timeoutMs) {
-      const client = new cassandra.Client({
-        contactPoints: [HOST],
-        localDataCenter: CASSANDRA_LOCAL_DATA_CENTER,
-        protocolOptions: { port },
-        socketOptions: { connectTimeout: Math.min(timeoutMs, 3000), readTimeout: timeoutMs },
-      });
+      if (settings.secured)
+        await withTimeout(ensureRoles(timeoutMs), timeoutMs, `no login on Cassandra within ${timeoutMs} ms`);
+      const probe = client(undefined, timeoutMs);
       try {
         const result = await withTimeout(
           (async () => {
-            await client.connect();
-            return client.execute('SELECT release_version FROM system.local');
+            await probe.connect();
+            return probe.execute('SELECT release_version FROM system.local');
           })(),
           timeoutMs,
           `no answer from Cassandra within ${timeoutMs} ms`,
@@ -143,7 +212,7 @@ export function cassandraServer(settings: StackSettings): ManagedServer {
         if (typeof version !== 'string') throw new Error('system.local returned no release_version');
         return `release ${version}`;
       } finally {
-        await client.shutdown().catch(() => undefined);
+        await probe.shutdown().catch(() => undefined);
       }
     },
   };

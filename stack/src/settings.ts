@@ -35,7 +35,12 @@ export const REPO_ROOT = path.resolve(STACK_PACKAGE_DIR, '..');
 export const TEMPLATES_DIR = path.join(STACK_PACKAGE_DIR, 'templates');
 
 export interface StackSettings {
-  /** Runtime state: config, data, logs and pid files (`<repo>/.stack`, gitignored). */
+  /**
+   * The secured stack (`--secured`): Kafka's client listener is SASL_SSL (SCRAM-SHA-512), Cassandra
+   * requires TLS and a password; other ports and its own state directory, beside the plain stack.
+   */
+  readonly secured: boolean;
+  /** Runtime state: config, data, logs and pid files (`<repo>/.stack`, or `.stack-secured`; gitignored). */
   readonly stateDir: string;
   /** Assembled server jars, outside git and reused across runs. */
   readonly cacheDir: string;
@@ -86,35 +91,55 @@ function heapFrom(env: Env, name: string, fallback: string): string {
   return raw.trim();
 }
 
-export function resolveSettings(env: Env = process.env): StackSettings {
+/** The environment variables of each profile, and their defaults: the secured one uses other ports. */
+const PROFILES = {
+  plain: {
+    dir: '.stack',
+    prefix: 'RSVP_',
+    kafka: { port: 9092, controllerPort: 9093, heap: '512m' },
+    cassandra: { port: 9042, storagePort: 7000, jmxPort: 7199, heap: '1g' },
+  },
+  secured: {
+    dir: '.stack-secured',
+    prefix: 'RSVP_SECURED_',
+    kafka: { port: 19093, controllerPort: 19094, heap: '256m' },
+    cassandra: { port: 19142, storagePort: 17000, jmxPort: 17199, heap: '512m' },
+  },
+} as const;
+
+export function resolveSettings(env: Env = process.env, options: { secured?: boolean } = {}): StackSettings {
+  const secured = options.secured ?? false;
+  const profile = PROFILES[secured ? 'secured' : 'plain'];
+  const v = (name: string) => `${profile.prefix}${name}`;
   const cacheRaw = env.RSVP_STACK_CACHE;
   const cacheDir =
     cacheRaw !== undefined && cacheRaw.trim() !== ''
       ? path.resolve(cacheRaw)
       : path.join(homedir(), '.cache', 'rsvp-stack');
   const settings: StackSettings = {
-    stateDir: path.join(REPO_ROOT, '.stack'),
+    secured,
+    stateDir: path.join(REPO_ROOT, profile.dir),
     cacheDir,
     kafka: {
-      port: portFrom(env, 'RSVP_KAFKA_PORT', 9092),
-      controllerPort: portFrom(env, 'RSVP_KAFKA_CONTROLLER_PORT', 9093),
-      heap: heapFrom(env, 'RSVP_KAFKA_HEAP', '512m'),
+      port: portFrom(env, v('KAFKA_PORT'), profile.kafka.port),
+      controllerPort: portFrom(env, v('KAFKA_CONTROLLER_PORT'), profile.kafka.controllerPort),
+      heap: heapFrom(env, v('KAFKA_HEAP'), profile.kafka.heap),
       readyTimeoutMs: secondsFrom(env, 'RSVP_KAFKA_READY_TIMEOUT', 120),
     },
     cassandra: {
-      port: portFrom(env, 'RSVP_CASSANDRA_PORT', 9042),
-      storagePort: portFrom(env, 'RSVP_CASSANDRA_STORAGE_PORT', 7000),
-      jmxPort: portFrom(env, 'RSVP_CASSANDRA_JMX_PORT', 7199),
-      heap: heapFrom(env, 'RSVP_CASSANDRA_HEAP', '1g'),
+      port: portFrom(env, v('CASSANDRA_PORT'), profile.cassandra.port),
+      storagePort: portFrom(env, v('CASSANDRA_STORAGE_PORT'), profile.cassandra.storagePort),
+      jmxPort: portFrom(env, v('CASSANDRA_JMX_PORT'), profile.cassandra.jmxPort),
+      heap: heapFrom(env, v('CASSANDRA_HEAP'), profile.cassandra.heap),
       readyTimeoutMs: secondsFrom(env, 'RSVP_CASSANDRA_READY_TIMEOUT', 180),
     },
   };
   const ports = [
-    ['RSVP_KAFKA_PORT', settings.kafka.port],
-    ['RSVP_KAFKA_CONTROLLER_PORT', settings.kafka.controllerPort],
-    ['RSVP_CASSANDRA_PORT', settings.cassandra.port],
-    ['RSVP_CASSANDRA_STORAGE_PORT', settings.cassandra.storagePort],
-    ['RSVP_CASSANDRA_JMX_PORT', settings.cassandra.jmxPort],
+    [v('KAFKA_PORT'), settings.kafka.port],
+    [v('KAFKA_CONTROLLER_PORT'), settings.kafka.controllerPort],
+    [v('CASSANDRA_PORT'), settings.cassandra.port],
+    [v('CASSANDRA_STORAGE_PORT'), settings.cassandra.storagePort],
+    [v('CASSANDRA_JMX_PORT'), settings.cassandra.jmxPort],
   ] as const;
   for (const [i, [nameA, portA]] of ports.entries()) {
     for (const [nameB, portB] of ports.slice(i + 1)) {
@@ -148,4 +173,23 @@ export function connectionSettings(env: Env = process.env): ConnectionSettings {
       localDataCenter: CASSANDRA_LOCAL_DATA_CENTER,
     },
   };
+}
+
+/** How clients reach the secured stack: its ports, the CA to trust, and the users (after `up --secured`). */
+export interface SecuredConnectionSettings {
+  readonly kafka: { readonly brokers: readonly string[]; readonly username: string; readonly password: string };
+  readonly cassandra: {
+    readonly contactPoints: readonly string[];
+    readonly port: number;
+    readonly localDataCenter: string;
+    readonly username: string;
+    readonly password: string;
+  };
+  /** The private CA's certificate (PEM) that signed both servers' certificates. */
+  readonly caFile: string;
+}
+
+/** The environment variable that sets one of a profile's values: `RSVP_<name>`, or `RSVP_SECURED_<name>`. */
+export function settingsVariable(settings: Pick<StackSettings, 'secured'>, name: string): string {
+  return `${settings.secured ? PROFILES.secured.prefix : PROFILES.plain.prefix}${name}`;
 }

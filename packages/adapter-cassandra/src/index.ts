@@ -1,3 +1,3 @@
 export { CassandraCountStore, createCassandraCountStore } from './cassandra-count-store.js';
-export { type CassandraOptions, replicationCql } from './cassandra-options.js';
+export { type CassandraOptions, checkCassandraOptions, replicationCql } from './cassandra-options.js';
 export { schemaStatements } from './cassandra-schema.js';
