@@ -26,22 +26,28 @@ const CITIES = ['London', 'New York', 'Berlin', 'Tokyo', 'São Paulo', 'Sydney',
 const TARGET_RATIO = 0.5;
 const TARGET_P99_MS = 20;
 
+/** Synthetic venue i: a Zipf-like count (venue 0 the busiest) and a stable display; venue ids from 20,000,000. */
+export function syntheticVenue(i: number): VenueTotal {
+  return {
+    venueId: 20_000_000 + i,
+    count: 1 + Math.floor(5_000 / (i + 1)),
+    display: {
+      venueName: `Venue ${i}`,
+      groupCity: CITIES[i % CITIES.length] as string,
+      lat: Math.round((51.5 + (i % 1000) / 1e4) * 1e6) / 1e6,
+      lon: Math.round((-0.12 - (i % 997) / 1e4) * 1e6) / 1e6,
+      mtime: 1_490_000_000_000 + i,
+      rsvpId: 1_700_000_000 + i,
+      offset: i,
+    },
+  };
+}
+
 /** `venues` venues spread over 6 partitions, Zipf-like counts, committed in chunks as a processor would. */
 export async function fillStore(store: CountStore, venues: number): Promise<void> {
   for (let p = 0; p < PARTITIONS; p++) {
     const totals: VenueTotal[] = [];
-    for (let i = p; i < venues; i += PARTITIONS) {
-      const display = {
-        venueName: `Venue ${i}`,
-        groupCity: CITIES[i % CITIES.length] as string,
-        lat: Math.round((51.5 + (i % 1000) / 1e4) * 1e6) / 1e6,
-        lon: Math.round((-0.12 - (i % 997) / 1e4) * 1e6) / 1e6,
-        mtime: 1_490_000_000_000 + i,
-        rsvpId: 1_700_000_000 + i,
-        offset: i,
-      };
-      totals.push({ venueId: 20_000_000 + i, count: 1 + Math.floor(5_000 / (i + 1)), display });
-    }
+    for (let i = p; i < venues; i += PARTITIONS) totals.push(syntheticVenue(i));
     for (let k = 0; k * CHUNK < totals.length; k++) {
       const venueChunk = totals.slice(k * CHUNK, (k + 1) * CHUNK);
       await store.commit({

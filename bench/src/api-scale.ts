@@ -7,6 +7,7 @@ import type { CountStore, VenueTotal } from '@rsvp/core';
 import autocannon from 'autocannon';
 import express from 'express';
 import { waitFor } from '../../packages/testkit/src/wait-for.js';
+import { syntheticVenue } from './api-latency.js';
 import {
   type Child,
   type CliKind,
@@ -52,30 +53,12 @@ const PATH = '/api/data?limit=100';
 const PARTITIONS = 6;
 /** Venues per commit: one conditional batch each, as big as the existing API benchmark's. */
 const CHUNK = 500;
-const CITIES = ['London', 'New York', 'Berlin', 'Tokyo', 'São Paulo', 'Sydney', 'Toronto', 'Paris'];
 const TARGET_RATIO = 0.5;
 /** Issue 12: the rate at 1,000,000 venues at least 0.8 × the rate at 10,000. */
 const TARGET_FLAT = 0.8;
 const MB = 2 ** 20;
 /** How long `rsvp serve` may take to give its first answer (a full read at start may be slow). */
 const FIRST_ANSWER_MS = 300_000;
-
-/** Synthetic venue i: a Zipf-like count (venue 0 the busiest) and a stable display; venue ids from 20,000,000. */
-function venue(i: number): VenueTotal {
-  return {
-    venueId: 20_000_000 + i,
-    count: 1 + Math.floor(5_000 / (i + 1)),
-    display: {
-      venueName: `Venue ${i}`,
-      groupCity: CITIES[i % CITIES.length] as string,
-      lat: Math.round((51.5 + (i % 1000) / 1e4) * 1e6) / 1e6,
-      lon: Math.round((-0.12 - (i % 997) / 1e4) * 1e6) / 1e6,
-      mtime: 1_490_000_000_000 + i,
-      rsvpId: 1_700_000_000 + i,
-      offset: i,
-    },
-  };
-}
 
 /** Fills a store by stages through `CountStore.commit`, each partition's commits chained in offset order. */
 class StagedFill {
@@ -95,7 +78,7 @@ class StagedFill {
       let i = from + ((p - (from % PARTITIONS) + PARTITIONS) % PARTITIONS);
       while (i < target && performance.now() < deadline) {
         const venues: VenueTotal[] = [];
-        for (; i < target && venues.length < CHUNK; i += PARTITIONS) venues.push(venue(i));
+        for (; i < target && venues.length < CHUNK; i += PARTITIONS) venues.push(syntheticVenue(i));
         const offset = this.nextOffset[p] as number;
         await this.store.commit({
           partition: `rsvps:${p}`,
@@ -132,7 +115,7 @@ class StagedFill {
       nextOffset: offset + 1,
       maxEventTime: 1_490_000_000_000 + this.filled,
       rsvps: [],
-      venues: [venue(last)],
+      venues: [syntheticVenue(last)],
       windows: [],
     });
   }

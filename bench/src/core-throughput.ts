@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { ManualClock, MemoryCountStore, MemoryDeadLetterSink } from '@rsvp/adapter-memory';
 import {
   DEFAULT_PIPELINE_SETTINGS,
@@ -23,7 +24,8 @@ export interface CoreOptions {
 
 /** Lines of an NDJSON file as views on its bytes, as a Kafka consumer hands them over. */
 export function readLines(path: string): Uint8Array[] {
-  const bytes = readFileSync(path);
+  const raw = readFileSync(path);
+  const bytes = path.endsWith('.gz') ? gunzipSync(raw) : raw;
   const lines: Uint8Array[] = [];
   let start = 0;
   for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, start)) {

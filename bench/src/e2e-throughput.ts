@@ -21,7 +21,7 @@ import {
   type Tallies,
   type VenueRow,
 } from '@rsvp/core';
-import { type Admin, CompressionTypes, type Message, Partitioners } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 // Relative on purpose: @rsvp/testkit is not a dependency of the bench (that would change the lockfile).
 import { countingOracle } from '../../packages/testkit/src/counting-oracle.js';
 import { waitFor } from '../../packages/testkit/src/wait-for.js';
@@ -45,6 +45,7 @@ import {
   onCleanup,
   processMemory,
   processSummary,
+  produceAll,
   sleep,
   spawnNode,
   spawnRsvp,
@@ -77,12 +78,9 @@ export interface E2eOptions {
 const SEED = 2017;
 /** Event time advances 1 ms per RSVP (1,000 RSVP/s), starting on a fixed day: the messages are reproducible. */
 const T0 = Date.UTC(2017, 2, 19);
-const PRODUCE_BATCH = 5_000; // about 600 KB per partition per request, under the broker's 1 MB batch limit
-const PRODUCE_IN_FLIGHT = 3;
 const POLL_MS = 100;
 const TARGET_RATIO = 0.5;
 const YARDSTICK_FLAG = '--e2e-yardstick';
-const KEY = /"rsvp_id":(\d+)/;
 const VENUE = /"venue_id":(\d+)/;
 /** How often the measured processes' memory (/proc/<pid>/status) is sampled while they drain. */
 const MEMORY_SAMPLE_MS = 1_000;
@@ -198,48 +196,14 @@ async function fill(
   options: E2eOptions,
   log: (line: string) => void,
 ): Promise<{ seconds: number; bytes: number; venuesNamed: number; oracle?: VenueRow[] }> {
-  const kafka = benchKafka('bench-e2e-fill');
-  const producer = kafka.producer({
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
   const started = performance.now();
   const kept: string[] = [];
   const venuesNamed = new Set<string>();
-  let bytes = 0;
-  try {
-    const inFlight = new Set<Promise<unknown>>();
-    let failure: unknown;
-    let batch: Message[] = [];
-    const flush = async () => {
-      const send = producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: batch });
-      batch = [];
-      const tracked: Promise<unknown> = send.then(
-        () => inFlight.delete(tracked),
-        (error: unknown) => {
-          failure = error;
-          inFlight.delete(tracked);
-        },
-      );
-      inFlight.add(tracked);
-      if (inFlight.size >= PRODUCE_IN_FLIGHT) await Promise.race(inFlight);
-      if (failure) throw failure;
-    };
-    for (const value of simulated(options.messages, options.venues)) {
-      if (options.verify) kept.push(value);
-      const venue = VENUE.exec(value)?.[1];
-      if (venue !== undefined) venuesNamed.add(venue);
-      bytes += value.length;
-      batch.push({ key: KEY.exec(value)?.[1] ?? null, value });
-      if (batch.length >= PRODUCE_BATCH) await flush();
-    }
-    if (batch.length > 0) await flush();
-    await Promise.all(inFlight);
-    if (failure) throw failure;
-  } finally {
-    await producer.disconnect();
-  }
+  const bytes = await produceAll(topic, 'bench-e2e-fill', simulated(options.messages, options.venues), (value) => {
+    if (options.verify) kept.push(value);
+    const venue = VENUE.exec(value)?.[1];
+    if (venue !== undefined) venuesNamed.add(venue);
+  });
   const seconds = (performance.now() - started) / 1000;
   log(
     `e2e: ${options.messages.toLocaleString('en')} RSVPs naming ${venuesNamed.size.toLocaleString('en')} of ` +
@@ -442,8 +406,7 @@ async function breakdownRun(topic: string, total: number, id: string, limit: num
   let lettersMs = 0;
   const timedStore: CountStore = {
     load: (partition, options) => store.load(partition, options),
-    loadRsvps: (partition, rsvpIds) => store.loadRsvps(partition, rsvpIds),
-    greatestRsvpId: (partition) => store.greatestRsvpId(partition),
+    loadRsvpBuckets: (partition, buckets) => store.loadRsvpBuckets(partition, buckets),
     commit: async (commit) => {
       const at = performance.now();
       await store.commit(commit);

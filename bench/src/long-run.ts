@@ -3,7 +3,7 @@ import { existsSync, statfsSync } from 'node:fs';
 import { createCassandraCountStore } from '@rsvp/adapter-cassandra';
 import { ensureTopics } from '@rsvp/adapter-kafka';
 import { RsvpSimulator } from '@rsvp/core';
-import { type Admin, CompressionTypes, type Message, Partitioners } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 // Relative on purpose, as in real-stack.ts: @rsvp/stack is not a dependency of the bench.
 import { resolveSettings } from '../../stack/src/settings.js';
 import { type PartitionReport, partitionSizes } from './nodetool.js';
@@ -24,6 +24,7 @@ import {
   onCleanup,
   processMemory,
   processSummary,
+  produceAll,
   REPO_ROOT,
   sleep,
   spawnRsvp,
@@ -57,9 +58,6 @@ export interface LongOptions {
 
 const SEED = 2017;
 const T0 = Date.UTC(2017, 2, 19);
-const PRODUCE_BATCH = 5_000;
-const PRODUCE_IN_FLIGHT = 3;
-const KEY = /"rsvp_id":(\d+)/;
 const POLL_MS = 1_000;
 /** Issue 13: the last tenth's rate within 0.9 × the first tenth's. */
 const TARGET_RATIO = 0.9;
@@ -82,50 +80,18 @@ function freeBytes(): { path: string; free: number } {
 }
 
 async function fillTopic(topic: string, options: LongOptions, log: (line: string) => void): Promise<number> {
-  const kafka = benchKafka('bench-long-fill');
-  const producer = kafka.producer({
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
   const started = performance.now();
-  let bytes = 0;
-  try {
-    const simulator = new RsvpSimulator({ seed: SEED, venueCount: options.venues });
-    const inFlight = new Set<Promise<unknown>>();
-    let failure: unknown;
-    let batch: Message[] = [];
-    let lastLog = started;
-    const flush = async () => {
-      const send = producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: batch });
-      batch = [];
-      const tracked: Promise<unknown> = send.then(
-        () => inFlight.delete(tracked),
-        (error: unknown) => {
-          failure = error;
-          inFlight.delete(tracked);
-        },
-      );
-      inFlight.add(tracked);
-      if (inFlight.size >= PRODUCE_IN_FLIGHT) await Promise.race(inFlight);
-      if (failure) throw failure;
-    };
-    for (let i = 0; i < options.messages; i++) {
-      const value = simulator.next(T0 + i);
-      bytes += value.length;
-      batch.push({ key: KEY.exec(value)?.[1] ?? null, value });
-      if (batch.length >= PRODUCE_BATCH) await flush();
-      if (performance.now() - lastLog > 30_000) {
-        lastLog = performance.now();
-        log(`long: ${(i + 1).toLocaleString('en')} of ${options.messages.toLocaleString('en')} RSVPs in the topic`);
-      }
-    }
-    if (batch.length > 0) await flush();
-    await Promise.all(inFlight);
-    if (failure) throw failure;
-  } finally {
-    await producer.disconnect();
+  let lastLog = started;
+  const simulator = new RsvpSimulator({ seed: SEED, venueCount: options.venues });
+  function* messages() {
+    for (let i = 0; i < options.messages; i++) yield simulator.next(T0 + i);
   }
+  const bytes = await produceAll(topic, 'bench-long-fill', messages(), (_, i) => {
+    if (performance.now() - lastLog > 30_000) {
+      lastLog = performance.now();
+      log(`long: ${(i + 1).toLocaleString('en')} of ${options.messages.toLocaleString('en')} RSVPs in the topic`);
+    }
+  });
   const seconds = (performance.now() - started) / 1000;
   log(
     `long: ${options.messages.toLocaleString('en')} RSVPs over ${options.venues.toLocaleString('en')} venues ` +

@@ -32,7 +32,7 @@ export interface MemoryOptions {
 
 /**
  * What a processor over a remote store holds of it: nothing but the fenced offsets, and (for the report
- * only, about 3 MB at 100,000 venues) the ids of the venues its commits named. It answers RSVP lookups
+ * only, about 3 MB at 100,000 venues) the ids of the venues its commits named. It answers RSVP bucket lookups
  * with nothing, as a store would for RSVPs never seen (the synthesized ones are all new; the soak's
  * re-sends of a forgotten RSVP then count again, which changes the counts, not the memory).
  */
@@ -42,11 +42,8 @@ class RemoteStoreStandIn implements CountStore {
   async load(partition: string) {
     return { ...emptySnapshot(partition), nextOffset: this.offsets.get(partition) ?? 0 };
   }
-  async loadRsvps(): Promise<RsvpState[]> {
+  async loadRsvpBuckets(): Promise<RsvpState[]> {
     return [];
-  }
-  async greatestRsvpId(): Promise<number | null> {
-    return null;
   }
   async commit(commit: Parameters<CountStore['commit']>[0]) {
     const stored = this.offsets.get(commit.partition) ?? 0;

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKafka } from '@rsvp/adapter-kafka';
 import cassandra from 'cassandra-driver';
-import { type Admin, type Kafka, Partitioners, type Producer } from 'kafkajs';
+import { type Admin, CompressionTypes, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 // Relative on purpose: @rsvp/stack is not a dependency of the bench (that would change the lockfile).
 import { connectionSettings, resolveSettings } from '../../stack/src/settings.js';
 
@@ -418,4 +418,59 @@ export async function startServe(
     }
     await sleep(100);
   }
+}
+
+const PRODUCE_BATCH = 5_000; // about 600 KB per partition per request, under the broker's 1 MB batch limit
+const PRODUCE_IN_FLIGHT = 3;
+const KEY = /"rsvp_id":(\d+)/;
+
+/**
+ * Sends messages to a topic as fast as the broker takes them, as `rsvp produce` would: keyed by `rsvp_id`
+ * (murmur2), acks all, batches of 5,000 with 3 in flight. `seen` hears each message as it goes (with its
+ * index). Returns the bytes sent.
+ */
+export async function produceAll(
+  topic: string,
+  clientId: string,
+  messages: Iterable<string>,
+  seen?: (value: string, index: number) => void,
+): Promise<number> {
+  const producer = benchKafka(clientId).producer({
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  let bytes = 0;
+  try {
+    const inFlight = new Set<Promise<unknown>>();
+    let failure: unknown;
+    let batch: Message[] = [];
+    const flush = async () => {
+      const send = producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: batch });
+      batch = [];
+      const tracked: Promise<unknown> = send.then(
+        () => inFlight.delete(tracked),
+        (error: unknown) => {
+          failure = error;
+          inFlight.delete(tracked);
+        },
+      );
+      inFlight.add(tracked);
+      if (inFlight.size >= PRODUCE_IN_FLIGHT) await Promise.race(inFlight);
+      if (failure) throw failure;
+    };
+    let index = 0;
+    for (const value of messages) {
+      seen?.(value, index++);
+      bytes += value.length;
+      batch.push({ key: KEY.exec(value)?.[1] ?? null, value });
+      if (batch.length >= PRODUCE_BATCH) await flush();
+    }
+    if (batch.length > 0) await flush();
+    await Promise.all(inFlight);
+    if (failure) throw failure;
+  } finally {
+    await producer.disconnect();
+  }
+  return bytes;
 }

@@ -108,11 +108,7 @@ if (cli === 'built' && selected.some((name) => RUNS_CLI.includes(name))) {
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
-const corpusPath = resolve(
-  process.env.RSVP_SHARED_DIR ?? join(BENCH_DIR, '..', '..', 'shared'),
-  'data',
-  'meetup-rsvps.ndjson',
-);
+const corpusPath = resolve(BENCH_DIR, '..', 'data', 'meetup-rsvps.ndjson.gz');
 
 const results: Record<string, Comparison[]> = {};
 const started = new Date();

@@ -1,6 +1,7 @@
 /**
- * A Cassandra 5.0 node (CassandraDaemon), assembled from Maven Central: the one node of the default stack,
- * or node `index` of a cluster on 127.0.0.<index + 1> (same ports on each address, as `ccm` does).
+ * A Cassandra 5.0 node (CassandraDaemon), assembled from Maven Central: the one node of the default stack
+ * (or of the secured one), or node `index` of a cluster on 127.0.0.<index + 1> (same ports on each address,
+ * as `ccm` does).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,8 @@ import cassandra from 'cassandra-driver';
 import { findJar } from './artifacts.js';
 import { javaCommand, type ManagedServer, nodeName, serverPaths, withTimeout } from './managed-server.js';
 import { startDetached } from './process-control.js';
-import { CASSANDRA_LOCAL_DATA_CENTER, nodeHost, type StackSettings } from './settings.js';
+import { ensureSecuredMaterial, readSecuredMaterial } from './secured.js';
+import { CASSANDRA_LOCAL_DATA_CENTER, nodeHost, type StackSettings, settingsVariable } from './settings.js';
 import { writeFromTemplate } from './templates.js';
 
 /**
@@ -104,6 +106,78 @@ export function cassandraServer(settings: StackSettings, index = 0): ManagedServ
   const logbackFile = path.join(paths.confDir, 'logback.xml');
   const triggersDir = path.join(paths.confDir, 'triggers');
 
+  /** cassandra.yaml's security: none on the plain stack; a password and TLS for clients on the secured one. */
+  const securityValues = () => {
+    if (!settings.secured) {
+      return {
+        authenticatorNote: 'Local only: no authentication or authorisation.',
+        authenticator: 'AllowAllAuthenticator',
+        clientEncryption: '',
+      };
+    }
+    const m = ensureSecuredMaterial(settings.stateDir);
+    return {
+      authenticatorNote: 'The secured stack: clients log in with a password (roles in system_auth).',
+      authenticator: 'PasswordAuthenticator',
+      clientEncryption: [
+        '# The secured stack: clients must use TLS (a certificate of its private CA); no client certificates.',
+        'client_encryption_options:',
+        '  enabled: true',
+        '  optional: false',
+        `  keystore: ${m.keystoreFile}`,
+        `  keystore_password: ${m.storePassword}`,
+        `  truststore: ${m.truststoreFile}`,
+        `  truststore_password: ${m.storePassword}`,
+        '  store_type: PKCS12',
+        '  require_client_auth: false',
+      ].join('\n'),
+    };
+  };
+
+  const client = (credentials?: { username: string; password: string }, timeoutMs = 3000) => {
+    const secured = settings.secured ? readSecuredMaterial(settings.stateDir) : undefined;
+    const login = credentials ?? secured?.cassandra;
+    // Only this node: the driver would otherwise route the query to any node it discovers.
+    const { DCAwareRoundRobinPolicy, WhiteListPolicy } = cassandra.policies.loadBalancing;
+    return new cassandra.Client({
+      contactPoints: [host],
+      localDataCenter: CASSANDRA_LOCAL_DATA_CENTER,
+      protocolOptions: { port },
+      policies: {
+        loadBalancing: new WhiteListPolicy(new DCAwareRoundRobinPolicy(CASSANDRA_LOCAL_DATA_CENTER), [
+          `${host}:${port}`,
+        ]),
+      },
+      socketOptions: { connectTimeout: Math.min(timeoutMs, 3000), readTimeout: timeoutMs },
+      ...(secured && { sslOptions: { ca: [readFileSync(secured.caFile, 'utf8')] } }),
+      ...(login && { credentials: { username: login.username, password: login.password } }),
+    });
+  };
+
+  /**
+   * The secured node's roles: the default superuser's password replaced by the generated one, and the
+   * clients' login role. Idempotent; the node keeps them in system_auth across restarts.
+   */
+  const ensureRoles = async (timeoutMs: number): Promise<void> => {
+    const { cassandra: users } = readSecuredMaterial(settings.stateDir);
+    let admin = client({ username: users.superuser, password: users.superuserPassword }, timeoutMs);
+    try {
+      await admin.connect();
+    } catch {
+      await admin.shutdown().catch(() => undefined);
+      admin = client({ username: users.superuser, password: 'cassandra' }, timeoutMs); // the node's default
+      await admin.connect();
+      await admin.execute(`ALTER ROLE ${users.superuser} WITH PASSWORD = '${users.superuserPassword}'`);
+    }
+    try {
+      await admin.execute(
+        `CREATE ROLE IF NOT EXISTS ${users.username} WITH PASSWORD = '${users.password}' AND LOGIN = true`,
+      );
+    } finally {
+      await admin.shutdown().catch(() => undefined);
+    }
+  };
+
   return {
     name,
     kind: 'cassandra',
@@ -111,9 +185,9 @@ export function cassandraServer(settings: StackSettings, index = 0): ManagedServ
     paths,
     clientPort: port,
     ports: [
-      { label: 'native', env: 'RSVP_CASSANDRA_PORT', port },
-      { label: 'storage', env: 'RSVP_CASSANDRA_STORAGE_PORT', port: storagePort },
-      { host: '127.0.0.1', label: 'jmx', env: 'RSVP_CASSANDRA_JMX_PORT', port: jmxPort },
+      { label: 'native', env: settingsVariable(settings, 'CASSANDRA_PORT'), port },
+      { label: 'storage', env: settingsVariable(settings, 'CASSANDRA_STORAGE_PORT'), port: storagePort },
+      { host: '127.0.0.1', label: 'jmx', env: settingsVariable(settings, 'CASSANDRA_JMX_PORT'), port: jmxPort },
     ],
     readyTimeoutMs: settings.cassandra.readyTimeoutMs,
     stopGraceMs: 60_000,
@@ -141,6 +215,7 @@ export function cassandraServer(settings: StackSettings, index = 0): ManagedServ
                 'hinted_handoff_enabled: true',
                 'max_hint_window: 3h',
               ].join('\n'),
+        ...securityValues(),
       });
       writeFromTemplate('cassandra-logback.xml', logbackFile, { rootLevel: 'INFO' });
     },
@@ -174,24 +249,14 @@ export function cassandraServer(settings: StackSettings, index = 0): ManagedServ
     },
 
     async probe(timeoutMs) {
-      // Only this node: the driver would otherwise route the query to any node it discovers.
-      const { DCAwareRoundRobinPolicy, WhiteListPolicy } = cassandra.policies.loadBalancing;
-      const client = new cassandra.Client({
-        contactPoints: [host],
-        localDataCenter: CASSANDRA_LOCAL_DATA_CENTER,
-        protocolOptions: { port },
-        policies: {
-          loadBalancing: new WhiteListPolicy(new DCAwareRoundRobinPolicy(CASSANDRA_LOCAL_DATA_CENTER), [
-            `${host}:${port}`,
-          ]),
-        },
-        socketOptions: { connectTimeout: Math.min(timeoutMs, 3000), readTimeout: timeoutMs },
-      });
+      if (settings.secured)
+        await withTimeout(ensureRoles(timeoutMs), timeoutMs, `no login on Cassandra within ${timeoutMs} ms`);
+      const probe = client(undefined, timeoutMs);
       try {
         const result = await withTimeout(
           (async () => {
-            await client.connect();
-            return client.execute('SELECT release_version FROM system.local');
+            await probe.connect();
+            return probe.execute('SELECT release_version FROM system.local');
           })(),
           timeoutMs,
           `no answer from Cassandra within ${timeoutMs} ms`,
@@ -200,11 +265,11 @@ export function cassandraServer(settings: StackSettings, index = 0): ManagedServ
         if (typeof version !== 'string') throw new Error('system.local returned no release_version');
         if (nodes === 1) return `release ${version}`;
         // In a cluster: this node also knows its peers (gossip has met them).
-        const peers = (await client.execute('SELECT peer FROM system.peers_v2')).rowLength;
+        const peers = (await probe.execute('SELECT peer FROM system.peers_v2')).rowLength;
         if (peers < nodes - 1) throw new Error(`node ${host} knows ${peers} of its ${nodes - 1} peers`);
         return `release ${version}, node ${host}, ${peers} peers`;
       } finally {
-        await client.shutdown().catch(() => undefined);
+        await probe.shutdown().catch(() => undefined);
       }
     },
   };

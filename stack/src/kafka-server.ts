@@ -10,10 +10,12 @@ import { promisify } from 'node:util';
 import kafkajs from 'kafkajs';
 import { javaCommand, type ManagedServer, nodeName, serverPaths, withTimeout } from './managed-server.js';
 import { startDetached } from './process-control.js';
-import { HOST, type StackSettings } from './settings.js';
+import { ensureSecuredMaterial, readSecuredMaterial } from './secured.js';
+import { HOST, type StackSettings, settingsVariable } from './settings.js';
 import { writeFromTemplate } from './templates.js';
 
 const { Kafka, logLevel } = kafkajs;
+type KafkaConfig = ConstructorParameters<typeof Kafka>[0];
 const execFileAsync = promisify(execFile);
 
 /** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (as Kafka's Uuid). */
@@ -38,6 +40,37 @@ export function kafkaServer(settings: StackSettings, index = 0): ManagedServer {
   // One cluster id for every node of the stack.
   const clusterIdFile =
     nodes === 1 ? path.join(paths.dir, 'cluster-id') : path.join(settings.stateDir, 'kafka-cluster-id');
+  /** How our own clients (probe, warm-up) connect: through SASL_SSL with the private CA on the secured stack. */
+  const clientSecurity = (): Pick<KafkaConfig, 'ssl' | 'sasl'> => {
+    if (!settings.secured) return {};
+    const material = readSecuredMaterial(settings.stateDir);
+    const { username, password } = material.kafka;
+    return {
+      ssl: { ca: [readFileSync(material.caFile, 'utf8')] },
+      sasl: { mechanism: 'scram-sha-512', username, password },
+    };
+  };
+  /** The secured broker's listener settings: SASL_SSL with SCRAM-SHA-512, for clients and itself. */
+  const securityProperties = (): string => {
+    if (!settings.secured) return '';
+    const m = ensureSecuredMaterial(settings.stateDir);
+    return [
+      '# The secured stack: TLS with a certificate of its private CA, and SCRAM-SHA-512 users.',
+      'sasl.enabled.mechanisms=SCRAM-SHA-512',
+      'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512',
+      'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule ' +
+        `required username="${m.kafka.brokerUsername}" password="${m.kafka.brokerPassword}";`,
+      'ssl.keystore.type=PKCS12',
+      `ssl.keystore.location=${m.keystoreFile}`,
+      `ssl.keystore.password=${m.storePassword}`,
+      `ssl.key.password=${m.storePassword}`,
+      'ssl.truststore.type=PKCS12',
+      `ssl.truststore.location=${m.truststoreFile}`,
+      `ssl.truststore.password=${m.storePassword}`,
+      'ssl.client.auth=none',
+      'ssl.endpoint.identification.algorithm=https',
+    ].join('\n');
+  };
 
   const jvmArgs = (libDir: string, logback = logbackFile): string[] => [
     `-Xms${heap}`,
@@ -62,8 +95,8 @@ export function kafkaServer(settings: StackSettings, index = 0): ManagedServer {
     paths,
     clientPort: port,
     ports: [
-      { label: 'broker', env: 'RSVP_KAFKA_PORT', port },
-      { label: 'controller', env: 'RSVP_KAFKA_CONTROLLER_PORT', port: controllerPort },
+      { label: 'broker', env: settingsVariable(settings, 'KAFKA_PORT'), port },
+      { label: 'controller', env: settingsVariable(settings, 'KAFKA_CONTROLLER_PORT'), port: controllerPort },
     ],
     readyTimeoutMs: settings.kafka.readyTimeoutMs,
     stopGraceMs: 30_000,
@@ -79,6 +112,8 @@ export function kafkaServer(settings: StackSettings, index = 0): ManagedServer {
         replication,
         minInSync,
         dataDir: paths.dataDir,
+        protocol: settings.secured ? 'SASL_SSL' : 'PLAINTEXT',
+        security: securityProperties(),
       });
       writeFromTemplate('kafka-logback.xml', logbackFile, { rootLevel: 'INFO' });
       if (existsSync(path.join(paths.dataDir, 'meta.properties'))) return;
@@ -100,6 +135,16 @@ export function kafkaServer(settings: StackSettings, index = 0): ManagedServer {
         propertiesFile,
         '--ignore-formatted',
       ];
+      if (settings.secured) {
+        // SCRAM credentials of a KRaft cluster are written with its metadata at format time.
+        const { kafka } = readSecuredMaterial(settings.stateDir);
+        for (const [name, password] of [
+          [kafka.username, kafka.password],
+          [kafka.brokerUsername, kafka.brokerPassword],
+        ]) {
+          args.push('--add-scram', `SCRAM-SHA-512=[name=${name},password=${password}]`);
+        }
+      }
       try {
         await execFileAsync(javaCommand(), args, { cwd: paths.dir, maxBuffer: 16 * 1024 * 1024 });
       } catch (error) {
@@ -122,6 +167,7 @@ export function kafkaServer(settings: StackSettings, index = 0): ManagedServer {
       const kafka = new Kafka({
         clientId: 'rsvp-stack-probe',
         brokers: [`${HOST}:${port}`],
+        ...clientSecurity(),
         logLevel: logLevel.NOTHING,
         connectionTimeout: Math.min(timeoutMs, 3000),
         requestTimeout: timeoutMs,
@@ -154,6 +200,7 @@ export function kafkaServer(settings: StackSettings, index = 0): ManagedServer {
       const kafka = new Kafka({
         clientId: 'rsvp-stack-warmup',
         brokers: [`${HOST}:${port}`],
+        ...clientSecurity(),
         logLevel: logLevel.NOTHING,
         retry: { retries: 10, initialRetryTime: 200 },
       });

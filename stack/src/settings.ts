@@ -45,7 +45,15 @@ export const TEMPLATES_DIR = path.join(STACK_PACKAGE_DIR, 'templates');
 export interface StackSettings {
   /** Nodes of each server: 1 (the default stack) or a cluster of several brokers and Cassandra nodes. */
   readonly nodes: number;
-  /** Runtime state: config, data, logs and pid files (`<repo>/.stack`, or `<repo>/.stack-cluster` for several nodes; gitignored). */
+  /**
+   * The secured stack (`--secured`): Kafka's client listener is SASL_SSL (SCRAM-SHA-512), Cassandra
+   * requires TLS and a password; other ports and its own state directory, beside the plain stack. One node.
+   */
+  readonly secured: boolean;
+  /**
+   * Runtime state: config, data, logs and pid files (`<repo>/.stack`, `<repo>/.stack-cluster` for several
+   * nodes, or `<repo>/.stack-secured`; gitignored).
+   */
   readonly stateDir: string;
   /** Assembled server jars, outside git and reused across runs. */
   readonly cacheDir: string;
@@ -110,48 +118,83 @@ export function nodesFrom(raw: string | undefined, name = 'RSVP_STACK_NODES'): n
   return value;
 }
 
-export function resolveSettings(env: Env = process.env, nodesOverride?: number): StackSettings {
-  const nodes = nodesOverride ?? nodesFrom(env.RSVP_STACK_NODES);
+/** The environment variables of each profile, and their defaults: the secured one uses other ports. */
+const PROFILES = {
+  plain: {
+    dir: '.stack',
+    prefix: 'RSVP_',
+    kafka: { port: 9092, controllerPort: 9093, heap: '512m' },
+    cassandra: { port: 9042, storagePort: 7000, jmxPort: 7199, heap: '1g' },
+  },
+  secured: {
+    dir: '.stack-secured',
+    prefix: 'RSVP_SECURED_',
+    kafka: { port: 19093, controllerPort: 19094, heap: '256m' },
+    cassandra: { port: 19142, storagePort: 17000, jmxPort: 17199, heap: '512m' },
+  },
+} as const;
+
+/**
+ * The settings of the plain stack (one node, or a cluster of `nodes`: `RSVP_STACK_NODES` unless given) or
+ * of the secured one (`secured`: one node only, whatever `RSVP_STACK_NODES` says).
+ */
+export function resolveSettings(
+  env: Env = process.env,
+  options: { secured?: boolean; nodes?: number } = {},
+): StackSettings {
+  const secured = options.secured ?? false;
+  const nodes = options.nodes ?? (secured ? 1 : nodesFrom(env.RSVP_STACK_NODES));
+  if (secured && nodes !== 1) {
+    throw new Error('the secured stack has one node of each server: --secured does not go with --nodes');
+  }
   const cluster = nodes > 1;
-  const stateRaw = env.RSVP_STACK_DIR;
+  const profile = PROFILES[secured ? 'secured' : 'plain'];
+  const v = (name: string) => `${profile.prefix}${name}`;
+  const stateRaw = secured ? undefined : env.RSVP_STACK_DIR;
   const stateDir =
     stateRaw !== undefined && stateRaw.trim() !== ''
       ? path.resolve(REPO_ROOT, stateRaw)
-      : path.join(REPO_ROOT, cluster ? '.stack-cluster' : '.stack');
+      : path.join(REPO_ROOT, cluster ? '.stack-cluster' : profile.dir);
   const cacheRaw = env.RSVP_STACK_CACHE;
   const cacheDir =
     cacheRaw !== undefined && cacheRaw.trim() !== ''
       ? path.resolve(cacheRaw)
       : path.join(homedir(), '.cache', 'rsvp-stack');
-  const kafkaPort = portFrom(env, 'RSVP_KAFKA_PORT', 9092);
+  const kafkaPort = portFrom(env, v('KAFKA_PORT'), profile.kafka.port);
   const settings: StackSettings = {
     nodes,
+    secured,
     stateDir,
     cacheDir,
     kafka: {
       port: kafkaPort,
-      // One node: 9093. Several: right after the brokers' range (brokers 9092-9094, controllers 9095-9097).
-      controllerPort: portFrom(env, 'RSVP_KAFKA_CONTROLLER_PORT', cluster ? kafkaPort + nodes : 9093),
+      // One node: the profile's (9093). Several: right after the brokers' range (brokers 9092-9094,
+      // controllers 9095-9097).
+      controllerPort: portFrom(
+        env,
+        v('KAFKA_CONTROLLER_PORT'),
+        cluster ? kafkaPort + nodes : profile.kafka.controllerPort,
+      ),
       // A cluster on one small machine: smaller heaps per node (3 brokers and 3 Cassandra nodes fit in ~4 GiB).
-      heap: heapFrom(env, 'RSVP_KAFKA_HEAP', cluster ? '256m' : '512m'),
+      heap: heapFrom(env, v('KAFKA_HEAP'), cluster ? '256m' : profile.kafka.heap),
       readyTimeoutMs: secondsFrom(env, 'RSVP_KAFKA_READY_TIMEOUT', 120),
     },
     cassandra: {
-      port: portFrom(env, 'RSVP_CASSANDRA_PORT', 9042),
-      storagePort: portFrom(env, 'RSVP_CASSANDRA_STORAGE_PORT', 7000),
-      jmxPort: portFrom(env, 'RSVP_CASSANDRA_JMX_PORT', 7199),
-      heap: heapFrom(env, 'RSVP_CASSANDRA_HEAP', cluster ? '512m' : '1g'),
+      port: portFrom(env, v('CASSANDRA_PORT'), profile.cassandra.port),
+      storagePort: portFrom(env, v('CASSANDRA_STORAGE_PORT'), profile.cassandra.storagePort),
+      jmxPort: portFrom(env, v('CASSANDRA_JMX_PORT'), profile.cassandra.jmxPort),
+      heap: heapFrom(env, v('CASSANDRA_HEAP'), cluster ? '512m' : profile.cassandra.heap),
       readyTimeoutMs: secondsFrom(env, 'RSVP_CASSANDRA_READY_TIMEOUT', 180),
     },
   };
   // The ranges every server binds on 127.0.0.1 (Cassandra's native and storage ports also on 127.0.0.2 …,
   // where nothing else listens): [first, last] per variable; they must not overlap.
   const ranges = [
-    ['RSVP_KAFKA_PORT', settings.kafka.port, nodes],
-    ['RSVP_KAFKA_CONTROLLER_PORT', settings.kafka.controllerPort, nodes],
-    ['RSVP_CASSANDRA_PORT', settings.cassandra.port, 1],
-    ['RSVP_CASSANDRA_STORAGE_PORT', settings.cassandra.storagePort, 1],
-    ['RSVP_CASSANDRA_JMX_PORT', settings.cassandra.jmxPort, nodes],
+    [v('KAFKA_PORT'), settings.kafka.port, nodes],
+    [v('KAFKA_CONTROLLER_PORT'), settings.kafka.controllerPort, nodes],
+    [v('CASSANDRA_PORT'), settings.cassandra.port, 1],
+    [v('CASSANDRA_STORAGE_PORT'), settings.cassandra.storagePort, 1],
+    [v('CASSANDRA_JMX_PORT'), settings.cassandra.jmxPort, nodes],
   ] as const;
   for (const [name, first, count] of ranges) {
     if (first + count - 1 > 65_535) throw new Error(`${name} ${first} leaves no room for ${count} nodes`);
@@ -183,7 +226,7 @@ export interface ConnectionSettings {
 
 /** Where the stack of `RSVP_STACK_NODES` (1 by default) and the port variables listens. */
 export function connectionSettings(env: Env = process.env, nodes?: number): ConnectionSettings {
-  const settings = resolveSettings(env, nodes);
+  const settings = resolveSettings(env, nodes === undefined ? {} : { nodes });
   const indexes = [...Array(settings.nodes).keys()];
   return {
     kafka: { brokers: indexes.map((i) => `${HOST}:${settings.kafka.port + i}`) },
@@ -193,4 +236,23 @@ export function connectionSettings(env: Env = process.env, nodes?: number): Conn
       localDataCenter: CASSANDRA_LOCAL_DATA_CENTER,
     },
   };
+}
+
+/** How clients reach the secured stack: its ports, the CA to trust, and the users (after `up --secured`). */
+export interface SecuredConnectionSettings {
+  readonly kafka: { readonly brokers: readonly string[]; readonly username: string; readonly password: string };
+  readonly cassandra: {
+    readonly contactPoints: readonly string[];
+    readonly port: number;
+    readonly localDataCenter: string;
+    readonly username: string;
+    readonly password: string;
+  };
+  /** The private CA's certificate (PEM) that signed both servers' certificates. */
+  readonly caFile: string;
+}
+
+/** The environment variable that sets one of a profile's values: `RSVP_<name>`, or `RSVP_SECURED_<name>`. */
+export function settingsVariable(settings: Pick<StackSettings, 'secured'>, name: string): string {
+  return `${settings.secured ? PROFILES.secured.prefix : PROFILES.plain.prefix}${name}`;
 }

@@ -282,7 +282,7 @@ describe('docker-compose.yml', () => {
 
     it('reaches Kafka and Cassandra by their service names and ports', () => {
       for (const name of ['init-topics', 'producer', 'processor']) {
-        for (const broker of run(name).config.kafka.brokers) {
+        for (const broker of run(name).config.kafka.connection.brokers) {
           expect(advertised.split(','), `${name}: ${broker}`).toContain(`PLAINTEXT://${broker}`);
         }
       }

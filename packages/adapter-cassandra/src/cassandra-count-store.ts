@@ -8,6 +8,7 @@ import {
   type PartitionId,
   type PartitionSnapshot,
   type RsvpState,
+  rsvpBucketOf,
   StaleWriterError,
   type TopVenuesRequest,
   type VenueCountQuery,
@@ -22,8 +23,8 @@ import { type CassandraOptions, driverOptions, replicationCql } from './cassandr
 import { migrate } from './cassandra-schema.js';
 
 type Row = types.Row;
-/** RSVP ids per lookup query (Cassandra's guardrails may limit the size of an IN list). */
-const RSVP_LOOKUP_CHUNK = 500;
+/** Buckets per lookup query (Cassandra's guardrails may limit the size of an IN list). */
+const BUCKET_LOOKUP_CHUNK = 100;
 const LONG = (value: unknown): number => Number(value as bigint | number | types.Long);
 const nullableLong = (value: unknown): number | null => (value === null || value === undefined ? null : LONG(value));
 
@@ -58,76 +59,115 @@ export class CassandraCountStore implements CountStore, VenueCountQuery, CountCh
   }
 
   async load(partition: PartitionId, options: LoadOptions = {}): Promise<PartitionSnapshot> {
-    const rsvps: RsvpState[] = [];
     const venues: VenueTotal[] = [];
     const windows: WindowCount[] = [];
     // The position first: rows written after it make the next commit fail its condition (and reload),
     // where a position newer than the rows would let a commit build on stale counts.
     const [head] = await this.rows(
-      `SELECT next_offset, max_event_time FROM ${this.table} WHERE source_partition = ? LIMIT 1`,
+      `SELECT next_offset, max_event_time, expired_bucket_max FROM ${this.table} WHERE source_partition = ? LIMIT 1`,
       [partition],
     );
     const nextOffset = nullableLong(head?.next_offset) ?? 0;
     const maxEventTime = nullableLong(head?.max_event_time);
-    // Kinds sort as rsvp < venue < window: without the RSVP states is one slice of the partition.
+    const [old] = await this.rows(`SELECT id FROM ${this.table} WHERE source_partition = ? AND kind = 'rsvp' LIMIT 1`, [
+      partition,
+    ]);
+    if (old !== undefined) {
+      throw new Error(
+        `partition ${partition} was written by an earlier @rsvp (a row per RSVP): count into a new keyspace`,
+      );
+    }
+    const buckets = new Map<number, number>();
+    const rsvps = new Map<number, RsvpState>();
+    const bucketQuery = `SELECT window_start, latest${options.rsvps === false ? '' : ', states'} FROM ${this.table} WHERE source_partition = ? AND kind = 'bucket'`;
+    for await (const row of this.pages(bucketQuery, [partition])) {
+      const bucket = LONG(row.window_start);
+      buckets.set(bucket, Math.max(buckets.get(bucket) ?? Number.NEGATIVE_INFINITY, LONG(row.latest)));
+      if (typeof row.states === 'string') for (const state of decodeStates(row.states)) rsvps.set(state.rsvpId, state);
+    }
+    // Kinds sort as bucket < change < rsvp < venue < window: counts are one slice of the partition.
     const query = `SELECT kind, window, window_start, id, count, venue_name, group_city, lat, lon, shown_mtime,
-      shown_rsvp_id, shown_offset, mtime, venue_id FROM ${this.table} WHERE source_partition = ?${options.rsvps === false ? " AND kind > 'rsvp'" : ''}`;
+      shown_rsvp_id, shown_offset FROM ${this.table} WHERE source_partition = ? AND kind >= 'venue'`;
     for await (const row of this.pages(query, [partition])) {
       const id = row.id === null ? 0 : LONG(row.id);
-      if (row.kind === 'rsvp') {
-        rsvps.push({ rsvpId: id, mtime: LONG(row.mtime), venueId: nullableLong(row.venue_id) });
-      } else if (row.kind === 'venue') {
+      if (row.kind === 'venue') {
         venues.push(venueTotal(row));
       } else if (row.kind === 'window') {
         windows.push({ window: row.window, start: LONG(row.window_start), venueId: id, count: row.count });
       }
     }
-    if (nextOffset === 0 && rsvps.length + venues.length + windows.length === 0) return emptySnapshot(partition);
-    return { partition, nextOffset, maxEventTime, rsvps, venues, windows };
+    if (nextOffset === 0 && buckets.size + venues.length + windows.length === 0) return emptySnapshot(partition);
+    return {
+      partition,
+      nextOffset,
+      maxEventTime,
+      rsvps: [...rsvps.values()],
+      rsvpBuckets: [...buckets].map(([bucket, latest]) => ({ bucket, latest })),
+      expiredBucketMax: nullableLong(head?.expired_bucket_max),
+      venues,
+      windows,
+    };
   }
 
-  async loadRsvps(partition: PartitionId, rsvpIds: readonly number[]): Promise<RsvpState[]> {
+  async loadRsvpBuckets(partition: PartitionId, buckets: readonly number[]): Promise<RsvpState[]> {
     const chunks: number[][] = [];
-    for (let i = 0; i < rsvpIds.length; i += RSVP_LOOKUP_CHUNK) chunks.push(rsvpIds.slice(i, i + RSVP_LOOKUP_CHUNK));
+    for (let i = 0; i < buckets.length; i += BUCKET_LOOKUP_CHUNK)
+      chunks.push(buckets.slice(i, i + BUCKET_LOOKUP_CHUNK));
     const found = await Promise.all(
       chunks.map((ids) =>
         this.rows(
-          `SELECT id, mtime, venue_id FROM ${this.table} WHERE source_partition = ? AND kind = 'rsvp' AND window = '' AND window_start = 0 AND id IN ?`,
+          `SELECT id, states FROM ${this.table} WHERE source_partition = ? AND kind = 'bucket' AND window = '' AND window_start IN ?`,
           [partition, ids],
         ),
       ),
     );
-    return found
-      .flat()
-      .map((row) => ({ rsvpId: LONG(row.id), mtime: LONG(row.mtime), venueId: nullableLong(row.venue_id) }));
-  }
-
-  async greatestRsvpId(partition: PartitionId): Promise<number | null> {
-    const [row] = await this.rows(
-      `SELECT id FROM ${this.table} WHERE source_partition = ? AND kind = 'rsvp' ORDER BY kind DESC, window DESC, window_start DESC, id DESC LIMIT 1`,
-      [partition],
-    );
-    return row === undefined ? null : LONG(row.id);
+    // A bucket's rows come in commit order (clustering by offset): later states replace earlier ones.
+    const states = new Map<number, RsvpState>();
+    for (const row of found.flat()) for (const state of decodeStates(row.states)) states.set(state.rsvpId, state);
+    return [...states.values()];
   }
 
   async commit(commit: PartitionCommit): Promise<void> {
     const p = commit.partition;
     const queries: { query: string; params: unknown[] }[] = [
       {
-        query: `UPDATE ${this.table} SET next_offset = ?, max_event_time = ? WHERE source_partition = ? IF next_offset = ?`,
+        query: `UPDATE ${this.table} SET next_offset = ?, max_event_time = ?, expired_bucket_max = ? WHERE source_partition = ? IF next_offset = ?`,
         // A partition never written has no offset: null stands for 0.
         params: [
           commit.nextOffset,
           commit.maxEventTime,
+          commit.expiredBucketMax ?? null,
           p,
           commit.expectedNextOffset === 0 ? null : commit.expectedNextOffset,
         ],
       },
     ];
+    // RSVP states: one row per bucket the commit touched, not one per RSVP.
+    const latest = new Map((commit.rsvpBuckets ?? []).map((b) => [b.bucket, b.latest]));
+    const byBucket = new Map<number, RsvpState[]>();
     for (const r of commit.rsvps) {
+      const bucket = rsvpBucketOf(r.rsvpId);
+      const states = byBucket.get(bucket) ?? [];
+      states.push(r);
+      byBucket.set(bucket, states);
+      if (!latest.has(bucket) || (latest.get(bucket) as number) < r.mtime) latest.set(bucket, r.mtime);
+    }
+    for (const [bucket, states] of byBucket) {
       queries.push({
-        query: `UPDATE ${this.table} SET mtime = ?, venue_id = ? WHERE source_partition = ? AND kind = 'rsvp' AND window = '' AND window_start = 0 AND id = ?`,
-        params: [r.mtime, r.venueId, p, r.rsvpId],
+        query: `UPDATE ${this.table} SET states = ?, latest = ? WHERE source_partition = ? AND kind = 'bucket' AND window = '' AND window_start = ? AND id = ?`,
+        params: [encodeStates(states), latest.get(bucket), p, bucket, commit.nextOffset],
+      });
+    }
+    for (const bucket of commit.wholeBuckets ?? []) {
+      queries.push({
+        query: `DELETE FROM ${this.table} WHERE source_partition = ? AND kind = 'bucket' AND window = '' AND window_start = ? AND id < ?`,
+        params: [p, bucket, commit.nextOffset],
+      });
+    }
+    for (const bucket of commit.expiredBuckets ?? []) {
+      queries.push({
+        query: `DELETE FROM ${this.table} WHERE source_partition = ? AND kind = 'bucket' AND window = '' AND window_start = ?`,
+        params: [p, bucket],
       });
     }
     for (const v of commit.venues) {
@@ -318,6 +358,19 @@ interface CacheEntry {
   at: number;
   version: string;
   value: Promise<unknown>;
+}
+
+/** A bucket's changed states as stored: `[[rsvpId, mtime, venueId or null], …]`. */
+function encodeStates(states: readonly RsvpState[]): string {
+  return JSON.stringify(states.map((s) => [s.rsvpId, s.mtime, s.venueId]));
+}
+
+function decodeStates(text: string): RsvpState[] {
+  return (JSON.parse(text) as [number, number, number | null][]).map(([rsvpId, mtime, venueId]) => ({
+    rsvpId,
+    mtime,
+    venueId,
+  }));
 }
 
 /** A change record as stored: compact JSON arrays (venue: id, count, then the display; cell: name, start, venue, count). */

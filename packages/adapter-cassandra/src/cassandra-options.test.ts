@@ -9,6 +9,9 @@ describe('driverOptions', () => {
     expect(driverOptions(base).protocolOptions).toEqual({ port: 19042 });
     expect(nativePort(['a', 'b'])).toBe(9042);
     expect(() => nativePort(['a:9042', 'b:9043'])).toThrow(/same port/);
+    // A bare IPv6 address (a contact point `checkCassandraOptions` accepts) names no port.
+    expect(nativePort(['::1'])).toBe(9042);
+    expect(nativePort(['[::1]:19042'])).toBe(19042);
   });
 
   it('uses LOCAL_QUORUM and LOCAL_SERIAL unless told otherwise', () => {

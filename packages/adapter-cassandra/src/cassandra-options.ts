@@ -8,7 +8,10 @@ export interface CassandraOptions {
   /** `SimpleStrategy:1` (one node) or `NetworkTopologyStrategy:dc1=3,dc2=3` (clusters). */
   readonly replication?: string;
   readonly credentials?: { readonly username: string; readonly password: string };
-  /** TLS to the nodes; `true` for the system's trusted certificates. */
+  /**
+   * TLS to the nodes; `true` for the system's trusted certificates, `{ ca }` for a private CA's (PEM). The
+   * nodes' certificates are verified (the driver's own default is not to) unless `rejectUnauthorized: false`.
+   */
   readonly tls?: boolean | { readonly ca?: string; readonly rejectUnauthorized?: boolean };
   /** How long the query side may answer from its last read (default 500 ms; 0 reads every time). */
   readonly queryCacheMs?: number;
@@ -90,14 +93,38 @@ export function replicationCql(spec: string): string {
   );
 }
 
-/** The native port of the nodes: the contact points' (9042 when they name none); one for all of them. */
+/**
+ * The native port of the nodes: the contact points' (9042 when they name none; a bare IPv6 address names
+ * none); one for all of them.
+ */
 export function nativePort(contactPoints: readonly string[]): number {
-  const ports = new Set(contactPoints.map((point) => Number(/:([0-9]{1,5})$/.exec(point)?.[1] ?? 9042)));
+  const ports = new Set(
+    contactPoints.map((point) => Number(/^(?:\[[^\]]*\]|[^:]*):([0-9]{1,5})$/.exec(point)?.[1] ?? 9042)),
+  );
   if (ports.size !== 1) {
     throw new RangeError(`contact points ${contactPoints.join(', ')}: every node must use the same port`);
   }
   return [...ports][0] as number;
 }
+
+/**
+ * Checks the options by the rules `createCassandraCountStore` applies, without connecting: for a caller
+ * that reads them from its configuration and wants a bad value refused there. Throws a `RangeError`.
+ */
+export function checkCassandraOptions(options: CassandraOptions): void {
+  driverOptions(options);
+  for (const point of options.contactPoints) {
+    if (!CONTACT_POINT.test(point))
+      throw new RangeError(`Cassandra contact point "${point}": expected host or host:port`);
+  }
+  if (options.windowRetentionMs !== undefined && !(options.windowRetentionMs > 0)) {
+    throw new RangeError(`window retention ${options.windowRetentionMs} ms: expected a positive duration`);
+  }
+}
+
+/** `host`, `host:port`, `[v6]:port`, or a bare IPv6 address. */
+const CONTACT_POINT =
+  /^(?:(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?|[0-9A-Fa-f]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*)$/;
 
 /** Validates the options once, up front, and turns them into the driver's. */
 export function driverOptions(options: CassandraOptions): ClientOptions {
@@ -105,6 +132,9 @@ export function driverOptions(options: CassandraOptions): ClientOptions {
     throw new RangeError(`keyspace "${options.keyspace}": lower-case letters, digits and _, starting with a letter`);
   }
   if (options.contactPoints.length === 0) throw new RangeError('at least one Cassandra contact point is needed');
+  if (!DATA_CENTER.test(options.localDataCenter)) {
+    throw new RangeError(`data center "${options.localDataCenter}": letters, digits, '.', '_' and '-'`);
+  }
   replicationCql(options.replication ?? 'SimpleStrategy:1');
   const consistency = level(options.consistency ?? 'LOCAL_QUORUM', CONSISTENCY_LEVELS, 'consistency');
   const serialConsistency = level(
@@ -128,6 +158,7 @@ export function driverOptions(options: CassandraOptions): ClientOptions {
       serialConsistency,
     },
     ...(options.credentials && { credentials: { ...options.credentials } }),
-    ...(tls && { sslOptions: tls === true ? {} : { ...tls } }),
+    // The driver does not verify the nodes' certificates unless told to: TLS here always does.
+    ...(tls && { sslOptions: { rejectUnauthorized: true, ...(tls === true ? {} : tls) } }),
   };
 }

@@ -2,10 +2,12 @@ import type { Client } from 'cassandra-driver';
 
 /**
  * One Cassandra partition per source partition holds everything the pipeline needs to resume it and
- * everything the API reads: the next offset and greatest event time (static columns), then rows of three
- * kinds — `venue` (all-time count and display), `window` (count of a venue in one window), `rsvp` (the
- * latest message's mtime and the venue it counts at). Keeping them together lets one conditional batch
- * move counts and offset atomically, fenced by the offset. Each commit also writes a `change` row (at
+ * everything the API reads: the next offset, greatest event time and greatest expired RSVP bucket (static
+ * columns), then rows of four kinds — `venue` (all-time count and display), `window` (count of a venue in
+ * one window cell), `bucket` (at `window_start` = an RSVP bucket and `id` = the commit's next offset: the
+ * states of that bucket the commit changed, as JSON, and the bucket's latest activity; a bucket is all its
+ * rows, folded in order, and goes as a whole when it expires), and `change` (below). Keeping them together
+ * lets one conditional batch move counts and offset atomically, fenced by the offset. Each commit also writes a `change` row (at
  * `window_start` = its next offset, with a TTL): what it changed, as JSON, for the maintained read sides.
  * Rows here are only ever overwritten or expire (never deleted), so a short `gc_grace_seconds` cannot
  * bring anything back; it keeps expired change and window rows from piling up as tombstones.
@@ -32,6 +34,9 @@ export function schemaStatements(keyspace: string, replication: string): string[
       mtime bigint,
       venue_id bigint,
       changes text,
+      states text,
+      latest bigint,
+      expired_bucket_max bigint STATIC,
       PRIMARY KEY ((source_partition), kind, window, window_start, id)
     ) WITH gc_grace_seconds = 3600`,
     // The partitions the query side sums over; bucket 0 holds them all (a few thousand at most).
@@ -43,18 +48,29 @@ export function schemaStatements(keyspace: string, replication: string): string[
   ];
 }
 
+/** Columns later versions added, for tables made before them. */
+const ADDED_COLUMNS = [
+  ['changes', 'text'],
+  ['states', 'text'],
+  ['latest', 'bigint'],
+  ['expired_bucket_max', 'bigint static'],
+] as const;
+
 /** Creates what is missing; safe to run at every start, by several processes at once. */
 export async function migrate(client: Client, keyspace: string, replication: string): Promise<void> {
   for (const statement of schemaStatements(keyspace, replication)) {
     await client.execute(statement, [], { prepare: false });
   }
-  // A table made before change records existed gains their column.
+  // A table made by an earlier version gains the columns it lacks.
   const found = await client.execute(
-    "SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = 'partition_state' AND column_name = 'changes'",
+    "SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = 'partition_state'",
     [keyspace],
     { prepare: true },
   );
-  if (found.rowLength === 0) {
-    await client.execute(`ALTER TABLE ${keyspace}.partition_state ADD changes text`, [], { prepare: false });
+  const columns = new Set(found.rows.map((row) => row.column_name as string));
+  for (const [column, type] of ADDED_COLUMNS) {
+    if (!columns.has(column)) {
+      await client.execute(`ALTER TABLE ${keyspace}.partition_state ADD ${column} ${type}`, [], { prepare: false });
+    }
   }
 }

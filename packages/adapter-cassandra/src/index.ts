@@ -3,6 +3,7 @@ export {
   type CassandraOptions,
   CONSISTENCY_LEVELS,
   type ConsistencyName,
+  checkCassandraOptions,
   replicationCql,
   SERIAL_CONSISTENCY_LEVELS,
   type SerialConsistencyName,

@@ -1,4 +1,11 @@
-export { createKafka, ensureTopics, type KafkaConnectionOptions, type TopicSpec } from './kafka-connection.js';
+export {
+  checkKafkaConnectionOptions,
+  createKafka,
+  DEFAULT_KAFKA_RETRIES,
+  ensureTopics,
+  type KafkaConnectionOptions,
+  type TopicSpec,
+} from './kafka-connection.js';
 export { DEAD_LETTER_HEADERS, KafkaDeadLetterSink } from './kafka-dead-letter-sink.js';
 export {
   DEFAULT_MAX_BATCH_RECORDS,

@@ -10,6 +10,7 @@ import {
   type PartitionSnapshot,
   type RsvpState,
   RsvpTable,
+  rsvpBucketOf,
   StaleWriterError,
   type TopVenuesRequest,
   type VenueCountQuery,
@@ -23,8 +24,10 @@ import {
 interface StoredPartition {
   nextOffset: number;
   maxEventTime: number | null;
-  readonly rsvps: RsvpTable;
-  greatestRsvpId: number | null;
+  /** RSVP states by bucket, and each bucket's latest activity. */
+  readonly rsvps: Map<number, RsvpTable>;
+  readonly buckets: Map<number, number>;
+  expiredBucketMax: number | null;
   readonly venues: Map<number, VenueTally>;
   /** Window cell name → start → venue id → count. */
   readonly windows: Map<string, Map<number, Map<number, number>>>;
@@ -75,25 +78,17 @@ export class MemoryCountStore implements CountStore, VenueCountQuery, CountChang
       partition,
       nextOffset: stored.nextOffset,
       maxEventTime: stored.maxEventTime,
-      rsvps: options.rsvps === false ? [] : [...stored.rsvps.states()],
+      rsvps: options.rsvps === false ? [] : [...stored.rsvps.values()].flatMap((table) => [...table.states()]),
+      rsvpBuckets: [...stored.buckets].map(([bucket, latest]) => ({ bucket, latest })),
+      expiredBucketMax: stored.expiredBucketMax,
       venues: [...stored.venues.values()].map((venue) => venue.total()),
       windows,
     };
   }
 
-  async loadRsvps(partition: PartitionId, rsvpIds: readonly number[]): Promise<RsvpState[]> {
-    const table = this.partitions.get(partition)?.rsvps;
-    const states: RsvpState[] = [];
-    if (table === undefined) return states;
-    for (const rsvpId of rsvpIds) {
-      const slot = table.slotOf(rsvpId);
-      if (slot >= 0) states.push({ rsvpId, mtime: table.mtime(slot), venueId: table.venueId(slot) });
-    }
-    return states;
-  }
-
-  async greatestRsvpId(partition: PartitionId): Promise<number | null> {
-    return this.partitions.get(partition)?.greatestRsvpId ?? null;
+  async loadRsvpBuckets(partition: PartitionId, buckets: readonly number[]): Promise<RsvpState[]> {
+    const stored = this.partitions.get(partition);
+    return buckets.flatMap((bucket) => [...(stored?.rsvps.get(bucket)?.states() ?? [])]);
   }
 
   async commit(commit: PartitionCommit): Promise<void> {
@@ -106,9 +101,22 @@ export class MemoryCountStore implements CountStore, VenueCountQuery, CountChang
     target.nextOffset = commit.nextOffset;
     target.maxEventTime = commit.maxEventTime;
     for (const rsvp of commit.rsvps) {
-      target.rsvps.set(rsvp.rsvpId, rsvp.mtime, rsvp.venueId);
-      if (target.greatestRsvpId === null || rsvp.rsvpId > target.greatestRsvpId) target.greatestRsvpId = rsvp.rsvpId;
+      const bucket = rsvpBucketOf(rsvp.rsvpId);
+      let table = target.rsvps.get(bucket);
+      if (table === undefined) {
+        table = new RsvpTable();
+        target.rsvps.set(bucket, table);
+      }
+      table.set(rsvp.rsvpId, rsvp.mtime, rsvp.venueId);
+      // A commit that does not say how recent a bucket is: its states' event times.
+      if ((target.buckets.get(bucket) ?? Number.NEGATIVE_INFINITY) < rsvp.mtime) target.buckets.set(bucket, rsvp.mtime);
     }
+    for (const { bucket, latest } of commit.rsvpBuckets ?? []) target.buckets.set(bucket, latest);
+    for (const bucket of commit.expiredBuckets ?? []) {
+      target.rsvps.delete(bucket);
+      target.buckets.delete(bucket);
+    }
+    if (commit.expiredBucketMax !== undefined) target.expiredBucketMax = commit.expiredBucketMax;
     for (const venue of commit.venues) {
       const held = target.venues.get(venue.venueId);
       if (held === undefined) {
@@ -197,8 +205,9 @@ export class MemoryCountStore implements CountStore, VenueCountQuery, CountChang
     const stored: StoredPartition = {
       nextOffset: 0,
       maxEventTime: null,
-      rsvps: new RsvpTable(),
-      greatestRsvpId: null,
+      rsvps: new Map(),
+      buckets: new Map(),
+      expiredBucketMax: null,
       venues: new Map(),
       windows: new Map(),
     };

@@ -1,11 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readNdjsonLines } from './ndjson-file.js';
 
-async function linesOf(bytes: Uint8Array): Promise<number[][]> {
-  const path = join(mkdtempSync(join(tmpdir(), 'ndjson-')), 'f.ndjson');
+async function linesOf(bytes: Uint8Array, name = 'f.ndjson'): Promise<number[][]> {
+  const path = join(mkdtempSync(join(tmpdir(), 'ndjson-')), name);
   writeFileSync(path, bytes);
   const lines: number[][] = [];
   for await (const line of readNdjsonLines(path)) lines.push([...line]);
@@ -32,5 +33,19 @@ describe('readNdjsonLines', () => {
     const long = 'x'.repeat(200_000);
     const lines = await linesOf(bytes(`${long}\n${long}`));
     expect(lines.map((l) => l.length)).toEqual([200_000, 200_000]);
+  });
+
+  it('gunzips a .ndjson.gz (or .json.gz) file on the way, with the same lines as the plain file', async () => {
+    const text = bytes('{"a":1}\r\n\n{"b":"\u00e9"}\nlast');
+    const plain = await linesOf(text);
+    expect(await linesOf(gzipSync(text), 'f.ndjson.gz')).toEqual(plain);
+    expect(await linesOf(gzipSync(text), 'f.json.gz')).toEqual(plain);
+    const long = 'y'.repeat(300_000);
+    const lines = await linesOf(gzipSync(bytes(`${long}\n${long}\n`)), 'big.ndjson.gz');
+    expect(lines.map((l) => l.length)).toEqual([300_000, 300_000]);
+  });
+
+  it('fails on a .gz file that is not gzip, rather than replaying its bytes', async () => {
+    await expect(linesOf(bytes('{"a":1}\n'), 'f.ndjson.gz')).rejects.toThrow(/header/);
   });
 });

@@ -1,17 +1,28 @@
 import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
+/** Whether a path names a gzipped file (`.gz`), which `readNdjsonLines` decompresses as it reads. */
+export function isGzipPath(path: string): boolean {
+  return path.endsWith('.gz');
+}
+
 /**
  * The lines of an NDJSON file as raw bytes, so that invalid UTF-8 reaches the parser (and its dead
  * letter) instead of being replaced on the way. Strips `\r\n` endings; skips nothing else, not even
- * empty lines: every line is accounted for.
+ * empty lines: every line is accounted for. A file whose name ends in `.gz` is gunzipped on the way.
  */
 export async function* readNdjsonLines(path: string): AsyncGenerator<Uint8Array> {
   let carry: Uint8Array | undefined;
   let sawAny = false;
-  for await (const chunk of createReadStream(path) as AsyncIterable<Uint8Array>) {
+  const file = createReadStream(path);
+  const chunks = isGzipPath(path) ? file.pipe(createGunzip()).on('close', () => file.destroy()) : file;
+  file.on('error', (error) => {
+    if (chunks !== file) chunks.destroy(error);
+  });
+  for await (const chunk of chunks as AsyncIterable<Uint8Array>) {
     sawAny = true;
     let data = chunk;
     if (carry !== undefined) {

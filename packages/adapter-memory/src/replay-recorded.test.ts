@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { DEFAULT_PIPELINE_SETTINGS, isAccountedFor, Pipeline, type WindowSpec } from '@rsvp/core';
-import { countingOracle, sharedDataPath } from '@rsvp/testkit';
+import { countingOracle, recordedDataPath, recordedLines } from '@rsvp/testkit';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from './manual-clock.js';
 import { MemoryCountStore } from './memory-count-store.js';
@@ -13,9 +12,9 @@ async function replay(file: 'meetup.json' | 'meetup-rsvps.ndjson') {
   const deadLetters = new MemoryDeadLetterSink();
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
   const pipeline = new Pipeline({ store, deadLetters, clock });
-  const source = new MemoryEventSource({ messages: readNdjsonLines(sharedDataPath(file)), batchSize: 97 });
+  const source = new MemoryEventSource({ messages: readNdjsonLines(recordedDataPath(file)), batchSize: 97 });
   await source.run(pipeline);
-  const lines = readFileSync(sharedDataPath(file), 'utf8').replace(/\n$/, '').split('\n');
+  const lines = recordedLines(file);
   const oracle = countingOracle({
     partitions: new Map([[source.partition, lines]]),
     settings: DEFAULT_PIPELINE_SETTINGS,

@@ -1,4 +1,4 @@
-import { sharedDataPath } from '@rsvp/testkit';
+import { recordedDataPath } from '@rsvp/testkit';
 import { describe, expect, it } from 'vitest';
 import { type CliIo, EXIT, runCli } from './cli.js';
 
@@ -103,7 +103,7 @@ describe('the rsvp command', () => {
 
   it('sums up a replay with the lines read and sent', async () => {
     const run = io({}, { errIsTTY: true });
-    expect(await runCli(['produce', '--replay', sharedDataPath('meetup.json')], run)).toBe(EXIT.ok);
+    expect(await runCli(['produce', '--replay', recordedDataPath('meetup.json')], run)).toBe(EXIT.ok);
     expect(run.output.join('').trimEnd().split('\n')).toHaveLength(1542);
     expect(screen(run.errors)[0]).toMatch(/produced 1,542 messages to stdout in .*; 1,542 lines read$/);
   });
@@ -138,5 +138,28 @@ describe('the rsvp command', () => {
     const run = io();
     expect(await runCli(['serve', '--log-level', 'silent'], run)).toBe(EXIT.usage);
     expect(run.errors.join('')).toContain('rsvp all');
+  });
+
+  it("refuses a bad keyspace, broker or CA file with exit 2, by the adapters' own rules, before connecting", async () => {
+    const cases: [string[], RegExp][] = [
+      [['--store', 'cassandra', '--cassandra-keyspace', 'Bad-Name'], /Cassandra: keyspace "Bad-Name": lower-case/],
+      [['--store', 'cassandra', '--cassandra-datacenter', 'dc 1'], /Cassandra: data center "dc 1"/],
+      [['--store', 'cassandra', '--cassandra-contact-points', 'a b'], /Cassandra: Cassandra contact point "a b"/],
+      [['--source', 'kafka', '--kafka-brokers', 'kafka-without-port'], /Kafka: Kafka broker "kafka-without-port"/],
+      [['--source', 'kafka', '--kafka-brokers', 'k:99999'], /Kafka: Kafka broker "k:99999"/],
+      [['--source', 'kafka', '--kafka-tls-ca', 'no/such/ca.pem'], /--kafka-tls-ca needs --kafka-tls on/],
+      [
+        ['--source', 'kafka', '--kafka-tls', 'on', '--kafka-tls-ca', 'no/such/ca.pem'],
+        /cannot read "no\/such\/ca.pem"/,
+      ],
+      [['--store', 'cassandra', '--cassandra-tls', 'on', '--cassandra-tls-ca', 'package.json'], /holds no PEM/],
+    ];
+    for (const [args, message] of cases) {
+      const run = io();
+      expect(await runCli(['process', '--count', '0', '--log-level', 'silent', ...args], run), args.join(' ')).toBe(
+        EXIT.usage,
+      );
+      expect(run.errors.join('')).toMatch(message);
+    }
   });
 });

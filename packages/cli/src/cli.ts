@@ -3,6 +3,7 @@ import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { type Config, ConfigError, OPTION_HELP, type RawOptions, readConfig, SECRET_ENV } from './config.js';
 import { createContainer } from './container.js';
+import { failureLine } from './failure.js';
 import { StatusLine } from './progress.js';
 import { type RunningRole, startAll, startProcess, startProduce, startServe } from './roles.js';
 
@@ -120,7 +121,9 @@ async function runRole(
       io.err(`rsvp ${role}: ${error.message}\n`);
       return EXIT.usage;
     }
-    logger.fatal({ err: error }, 'could not start');
+    const reason = failureLine(error);
+    logger.debug({ err: error }, 'could not start');
+    logger.fatal({ reason }, `could not start: ${reason}`);
     return EXIT.failed;
   }
   const stopping = io.stopRequested.then(async () => {
@@ -131,7 +134,9 @@ async function runRole(
     await Promise.race([running.done, stopping.then(() => running.done)]);
     return EXIT.ok;
   } catch (error) {
-    logger.fatal({ err: error }, `${role} failed`);
+    const reason = failureLine(error);
+    logger.debug({ err: error }, `${role} failed`);
+    logger.fatal({ reason }, `${role} failed: ${reason}`);
     return EXIT.failed;
   } finally {
     await container.unbindAllAsync();

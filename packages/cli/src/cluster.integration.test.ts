@@ -7,7 +7,7 @@ import { type CassandraCountStore, type ConsistencyName, createCassandraCountSto
 import { createKafka, ensureTopics, partitionId } from '@rsvp/adapter-kafka';
 import { parseRsvp } from '@rsvp/core';
 import { connectionSettings, resolveSettings } from '@rsvp/stack';
-import { readTopic, repoRoot, sharedDataPath, waitFor } from '@rsvp/testkit';
+import { readTopic, recordedLines, repoRoot, waitFor } from '@rsvp/testkit';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from './config.js';
@@ -130,11 +130,8 @@ describe('a real cluster on one machine: 3 Kafka brokers, 3 Cassandra nodes, rep
 
     // The input: the real RSVPs and the broken lines of the original sample, six times over (about 34,000
     // lines, 9 minutes at 60 a second): the producer is stopped once the faults are over.
-    const broken = readFileSync(sharedDataPath('meetup.json'), 'utf8')
-      .replace(/\n$/, '')
-      .split('\n')
-      .filter((line) => !parseRsvp(line).ok);
-    const real = readFileSync(sharedDataPath('meetup-rsvps.ndjson'), 'utf8').replace(/\n$/, '').split('\n');
+    const broken = recordedLines('meetup.json').filter((line) => !parseRsvp(line).ok);
+    const real = recordedLines('meetup-rsvps.ndjson');
     const lines = Array.from({ length: 6 }, () => [...real, ...broken]).flat();
     mkdirSync(join(repoRoot, 'test-artifacts'), { recursive: true });
     const file = join(repoRoot, 'test-artifacts', `${topic}.ndjson`);

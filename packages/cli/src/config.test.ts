@@ -16,6 +16,15 @@ describe('readConfig', () => {
     expect(config.pipeline).toMatchObject({ maxOutOfOrdernessMs: 5_000, allowedLatenessMs: 60_000 });
   });
 
+  it('reads --cors-origin (a list of origins, or *) and --behind-tls; both off by default', () => {
+    expect(readConfig({})).toMatchObject({ corsOrigins: undefined, behindTls: false });
+    expect(readConfig({ corsOrigin: '*', behindTls: 'on' })).toMatchObject({ corsOrigins: '*', behindTls: true });
+    expect(readConfig({ corsOrigin: 'https://map.example, http://localhost:8080' }).corsOrigins).toEqual([
+      'https://map.example',
+      'http://localhost:8080',
+    ]);
+  });
+
   it('reads windows, durations and numbers', () => {
     const config = readConfig({
       windows: '30s, 1d/1h',
@@ -43,6 +52,11 @@ describe('readConfig', () => {
     [{ logLevel: 'loud' }, /--log-level/],
     [{ host: '' }, /--host/],
     [{ windowRetention: '1h' }, /--window-retention must exceed/],
+    [{ corsOrigin: 'map.example' }, /--cors-origin: "map.example" is not an origin/],
+    [{ corsOrigin: 'https://map.example/' }, /--cors-origin: "https:\/\/map.example\/" is not an origin/],
+    [{ corsOrigin: 'ftp://map.example' }, /--cors-origin/],
+    [{ corsOrigin: ' , ' }, /--cors-origin must name at least one origin/],
+    [{ behindTls: 'yes' }, /--behind-tls must be one of on, off/],
   ])('refuses %j with a clear message', (raw, message) => {
     expect(() => readConfig(raw)).toThrow(ConfigError);
     expect(() => readConfig(raw)).toThrow(message);
@@ -60,8 +74,15 @@ describe('readConfig', () => {
     expect(() => readConfig({ kafkaReplication: '3', kafkaMinInsync: '4' })).toThrow(/--kafka-min-insync/);
     const cluster = readConfig({ cassandraConsistency: 'quorum', cassandraSerialConsistency: 'SERIAL' });
     expect(cluster.cassandra).toMatchObject({ consistency: 'QUORUM', serialConsistency: 'SERIAL' });
-    expect(() => readConfig({ cassandraConsistency: 'SERIAL' })).toThrow(/--cassandra-consistency must be one of/);
-    expect(() => readConfig({ cassandraSerialConsistency: 'QUORUM' })).toThrow(/--cassandra-serial-consistency/);
+    // Checked by the Cassandra adapter's own rules (`checkCassandraOptions`), as bad usage (exit 2).
+    expect(() => readConfig({ cassandraConsistency: 'SERIAL' })).toThrow(ConfigError);
+    expect(() => readConfig({ cassandraConsistency: 'SERIAL' })).toThrow(
+      /Cassandra: consistency "SERIAL": expected one of/,
+    );
+    expect(() => readConfig({ cassandraSerialConsistency: 'QUORUM' })).toThrow(ConfigError);
+    expect(() => readConfig({ cassandraSerialConsistency: 'QUORUM' })).toThrow(
+      /Cassandra: serial consistency "QUORUM"/,
+    );
   });
 
   it('takes passwords from the environment only, and never prints them', () => {
@@ -75,14 +96,13 @@ describe('readConfig', () => {
       },
       { kafkaSaslPassword: 'kafka-pw-123', cassandraPassword: 'cass-pw-456' },
     );
-    expect(config.kafka).toMatchObject({ tls: true, sasl: { mechanism: 'scram-sha-512', username: 'rsvp' } });
-    expect(config.kafka.sasl?.password.reveal()).toBe('kafka-pw-123');
-    expect(config.cassandra.credentials?.password.reveal()).toBe('cass-pw-456');
-    const printed = [
-      JSON.stringify(config),
-      String(config.cassandra.credentials?.password),
-      inspect(config, { depth: 9 }),
-    ];
+    expect(config.kafka.connection).toMatchObject({
+      tls: true,
+      sasl: { mechanism: 'scram-sha-512', username: 'rsvp', password: 'kafka-pw-123' },
+    });
+    expect(config.cassandra).toMatchObject({ tls: true, credentials: { username: 'app', password: 'cass-pw-456' } });
+    const printed = [JSON.stringify(config), inspect(config, { depth: 9 }), inspect(config.cassandra.credentials)];
+    expect(printed[0]).toContain('"password":"[redacted]"');
     for (const text of printed) {
       expect(text).not.toContain('kafka-pw-123');
       expect(text).not.toContain('cass-pw-456');

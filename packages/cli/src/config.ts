@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import {
+  type CassandraOptions,
   CONSISTENCY_LEVELS,
   type ConsistencyName,
-  SERIAL_CONSISTENCY_LEVELS,
+  checkCassandraOptions,
   type SerialConsistencyName,
 } from '@rsvp/adapter-cassandra';
+import { checkKafkaConnectionOptions, DEFAULT_KAFKA_RETRIES, type KafkaConnectionOptions } from '@rsvp/adapter-kafka';
 import {
   DEFAULT_PIPELINE_SETTINGS,
   type PipelineSettings,
@@ -11,12 +14,16 @@ import {
   parseWindowSpec,
   type WindowSpec,
 } from '@rsvp/core';
-import { Secret } from './secret.js';
+import { redactPassword } from './secret.js';
 
 /** Everything the roles need, validated once, from flags and their environment variables. */
 export interface Config {
   readonly host: string;
   readonly port: number;
+  /** Browsers reach the API over HTTPS (a proxy terminates TLS): the CSP upgrades insecure requests. */
+  readonly behindTls: boolean;
+  /** Origins whose pages may read the GET API and `/api/live` (CORS); off when undefined. */
+  readonly corsOrigins: readonly string[] | '*' | undefined;
   /** Serve Prometheus metrics at `/metrics` on this port too (on `host`); off when undefined. */
   readonly metricsPort: number | undefined;
   /** An NDJSON file of recorded RSVPs to replay instead of the simulator. */
@@ -38,7 +45,8 @@ export interface Config {
   readonly source: 'memory' | 'kafka';
   readonly store: 'memory' | 'cassandra';
   readonly kafka: {
-    readonly brokers: readonly string[];
+    /** The Kafka adapter's own options, whole: what is read here reaches `createKafka` (its `log` aside). */
+    readonly connection: KafkaConnectionOptions;
     readonly topic: string;
     readonly deadLetterTopic: string;
     readonly groupId: string;
@@ -47,25 +55,9 @@ export interface Config {
     /** `min.insync.replicas` of the topics this creates: a majority of the replicas (2 of 3), 1 for 1 or 2. */
     readonly minInSyncReplicas: number;
     readonly sessionTimeoutMs: number;
-    readonly tls: boolean;
-    readonly sasl:
-      | {
-          readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
-          readonly username: string;
-          readonly password: Secret;
-        }
-      | undefined;
   };
-  readonly cassandra: {
-    readonly contactPoints: readonly string[];
-    readonly localDataCenter: string;
-    readonly keyspace: string;
-    readonly replication: string;
-    readonly consistency: ConsistencyName;
-    readonly serialConsistency: SerialConsistencyName;
-    readonly tls: boolean;
-    readonly credentials: { readonly username: string; readonly password: Secret } | undefined;
-  };
+  /** The Cassandra adapter's own options, whole: what is read here reaches `createCassandraCountStore`. */
+  readonly cassandra: CassandraOptions;
 }
 
 /** Passwords come from the environment only, never from flags (which `ps` shows). */
@@ -85,6 +77,18 @@ export type RawOptions = Partial<Record<keyof typeof OPTION_HELP, string>>;
 export const OPTION_HELP = {
   host: ['--host <address>', 'RSVP_HOST', '127.0.0.1', 'address the API listens on (0.0.0.0 to expose it)'],
   port: ['--port <port>', 'RSVP_PORT', '5001', 'port the API listens on'],
+  behindTls: [
+    '--behind-tls <on|off>',
+    'RSVP_BEHIND_TLS',
+    'off',
+    'browsers reach the API over HTTPS (a TLS-terminating proxy): the CSP upgrades insecure requests, HSTS is sent',
+  ],
+  corsOrigin: [
+    '--cors-origin <list|*>',
+    'RSVP_CORS_ORIGIN',
+    undefined,
+    'origins (scheme://host[:port],…) whose pages may read the GET API and /api/live, or * for any (off by default)',
+  ],
   metricsPort: [
     '--metrics-port <port>',
     'RSVP_METRICS_PORT',
@@ -95,13 +99,13 @@ export const OPTION_HELP = {
     '--replay <file>',
     'RSVP_REPLAY',
     undefined,
-    'replay an NDJSON file of recorded RSVPs instead of simulating',
+    'replay an NDJSON file (gunzipped when it ends in .gz) of recorded RSVPs instead of simulating',
   ],
   rate: [
     '--rate <per-second>',
     'RSVP_RATE',
     undefined,
-    `messages per second (simulator default ${DEFAULT_RATE}; replays run flat out unless set)`,
+    `messages per second (endless simulator: ${DEFAULT_RATE}; a replay or --count messages run flat out unless set)`,
   ],
   count: ['--count <n>', 'RSVP_COUNT', undefined, 'stop producing after n messages (simulator: endless by default)'],
   seed: ['--seed <n>', 'RSVP_SEED', '2017', 'seed of the simulator'],
@@ -131,6 +135,12 @@ export const OPTION_HELP = {
     'windows that started longer ago than this are forgotten (memory store), or expire this long after their last write (Cassandra TTL)',
   ],
   batchSize: ['--batch-size <n>', 'RSVP_BATCH_SIZE', '5000', 'most records per batch: one store commit each'],
+  stateRetention: [
+    '--state-retention <duration>',
+    'RSVP_STATE_RETENTION',
+    '7d',
+    "how long an RSVP's state is kept: until the watermark passes its latest message or its event's start by this much; later messages of it are filtered as expired",
+  ],
   heldRsvps: [
     '--held-rsvps <n>',
     'RSVP_HELD_RSVPS',
@@ -185,7 +195,19 @@ export const OPTION_HELP = {
     '30s',
     'a silent group member loses its partitions after this long',
   ],
+  kafkaRetries: [
+    '--kafka-retries <n>',
+    'RSVP_KAFKA_RETRIES',
+    String(DEFAULT_KAFKA_RETRIES),
+    'tries again this many times (waits from 0.3 s doubling to 10 s: about 80 s with 12) before giving up on Kafka',
+  ],
   kafkaTls: ['--kafka-tls <on|off>', 'RSVP_KAFKA_TLS', 'off', 'TLS to the brokers (system trust store)'],
+  kafkaTlsCa: [
+    '--kafka-tls-ca <file>',
+    'RSVP_KAFKA_TLS_CA',
+    undefined,
+    'PEM file of the CA certificates to trust for the brokers instead of the system store (with --kafka-tls on)',
+  ],
   kafkaSaslMechanism: [
     '--kafka-sasl-mechanism <name>',
     'RSVP_KAFKA_SASL_MECHANISM',
@@ -230,6 +252,12 @@ export const OPTION_HELP = {
     "the conditional batch's Paxos round: LOCAL_SERIAL or SERIAL",
   ],
   cassandraTls: ['--cassandra-tls <on|off>', 'RSVP_CASSANDRA_TLS', 'off', 'TLS to the nodes (system trust store)'],
+  cassandraTlsCa: [
+    '--cassandra-tls-ca <file>',
+    'RSVP_CASSANDRA_TLS_CA',
+    undefined,
+    'PEM file of the CA certificates to trust for the nodes instead of the system store (with --cassandra-tls on)',
+  ],
   cassandraUsername: [
     '--cassandra-username <name>',
     'RSVP_CASSANDRA_USERNAME',
@@ -273,6 +301,7 @@ export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
   }
   const logLevel = value('logLevel') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  const onOff = (key: keyof typeof OPTION_HELP): boolean => choice(key, ['on', 'off']) === 'on';
   const choice = <T extends string>(key: keyof typeof OPTION_HELP, allowed: readonly T[]): T => {
     const text = value(key) ?? '';
     if (!(allowed as readonly string[]).includes(text))
@@ -287,13 +316,33 @@ export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
     if (items.length === 0) throw new ConfigError(`${flag(key)} must name at least one host`);
     return items;
   };
+  /** TLS: off, on with the system's trust store, or on trusting the CA certificates of a PEM file. */
+  const tls = (
+    key: 'kafkaTls' | 'cassandraTls',
+    caKey: 'kafkaTlsCa' | 'cassandraTlsCa',
+  ): false | true | { ca: string } => {
+    const on = onOff(key);
+    const caFile = value(caKey);
+    if (caFile === undefined) return on;
+    if (!on) throw new ConfigError(`${flag(caKey)} needs ${flag(key)} on`);
+    let ca: string;
+    try {
+      ca = readFileSync(caFile, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`${flag(caKey)}: cannot read "${caFile}" (${(error as NodeJS.ErrnoException).code})`);
+    }
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
+      throw new ConfigError(`${flag(caKey)}: "${caFile}" holds no PEM certificate`);
+    }
+    return { ca };
+  };
   const name = (key: keyof typeof OPTION_HELP): string => {
     const text = value(key) ?? '';
     if (!/^[A-Za-z0-9._-]{1,200}$/.test(text))
       throw new ConfigError(`${flag(key)} must be letters, digits, '.', '_' or '-', got "${text}"`);
     return text;
   };
-  const onOff = (key: keyof typeof OPTION_HELP): boolean => choice(key, ['on', 'off']) === 'on';
+
   const saslMechanism = value('kafkaSaslMechanism');
   const sasl = (() => {
     if (saslMechanism === undefined) return undefined;
@@ -303,7 +352,7 @@ export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
     if (!username || !password) {
       throw new ConfigError(`--kafka-sasl-mechanism needs --kafka-sasl-username and ${SECRET_ENV.kafkaSaslPassword}`);
     }
-    return { mechanism, username, password: new Secret(password) };
+    return redactPassword({ mechanism, username, password });
   })();
   const cassandraUsername = value('cassandraUsername');
   if (cassandraUsername !== undefined && !secrets.cassandraPassword) {
@@ -313,19 +362,6 @@ export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
   const minInSyncReplicas =
     integer('kafkaMinInsync', 1, replicationFactor) ??
     (replicationFactor <= 2 ? 1 : Math.floor(replicationFactor / 2) + 1);
-  const upper = (key: keyof typeof OPTION_HELP) => (value(key) ?? '').toUpperCase();
-  const consistency = upper('cassandraConsistency');
-  if (!(CONSISTENCY_LEVELS as readonly string[]).includes(consistency)) {
-    throw new ConfigError(
-      `--cassandra-consistency must be one of ${CONSISTENCY_LEVELS.join(', ')}, got "${consistency}"`,
-    );
-  }
-  const serialConsistency = upper('cassandraSerialConsistency');
-  if (!(SERIAL_CONSISTENCY_LEVELS as readonly string[]).includes(serialConsistency)) {
-    throw new ConfigError(
-      `--cassandra-serial-consistency must be one of ${SERIAL_CONSISTENCY_LEVELS.join(', ')}, got "${serialConsistency}"`,
-    );
-  }
   const windowRetentionMs = duration('windowRetention');
   const allowedLatenessMs = duration('allowedLateness');
   const maxOutOfOrdernessMs = duration('outOfOrderness');
@@ -335,12 +371,68 @@ export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
       `--window-retention must exceed the largest window plus lateness and out-of-orderness (${longest} ms)`,
     );
   }
+  const corsOrigins = ((): readonly string[] | '*' | undefined => {
+    const text = value('corsOrigin');
+    if (text === undefined) return undefined;
+    if (text.trim() === '*') return '*';
+    const origins = text
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+    if (origins.length === 0) throw new ConfigError('--cors-origin must name at least one origin, or be *');
+    for (const origin of origins) {
+      const parsed = URL.canParse(origin) ? new URL(origin) : undefined;
+      if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+        throw new ConfigError(
+          `--cors-origin: "${origin}" is not an origin such as https://map.example.com or http://localhost:8080`,
+        );
+      }
+    }
+    return origins;
+  })();
   const host = value('host') ?? '';
   if (host === '') throw new ConfigError('--host must not be empty');
+
+  // The adapters' own options, checked here by the adapters' own rules: a bad value is bad usage (exit 2).
+  const kafkaTls = tls('kafkaTls', 'kafkaTlsCa');
+  const kafkaConnection: KafkaConnectionOptions = {
+    brokers: list('kafkaBrokers'),
+    clientId: 'rsvp',
+    retries: integer('kafkaRetries', 0, 100) as number,
+    ...(kafkaTls !== false && { tls: kafkaTls === true ? true : { ca: [kafkaTls.ca] } }),
+    ...(sasl && { sasl }),
+  };
+  const cassandraTls = tls('cassandraTls', 'cassandraTlsCa');
+  const cassandra: CassandraOptions = {
+    contactPoints: list('cassandraContactPoints'),
+    localDataCenter: value('cassandraDatacenter') ?? '',
+    keyspace: value('cassandraKeyspace') ?? '',
+    replication: value('cassandraReplication') ?? '',
+    // Upper-cased only: the adapter's check below refuses a level it does not know.
+    consistency: (value('cassandraConsistency') ?? '').toUpperCase() as ConsistencyName,
+    serialConsistency: (value('cassandraSerialConsistency') ?? '').toUpperCase() as SerialConsistencyName,
+    windowRetentionMs,
+    ...(cassandraTls !== false && { tls: cassandraTls }),
+    ...(cassandraUsername !== undefined && {
+      credentials: redactPassword({ username: cassandraUsername, password: secrets.cassandraPassword as string }),
+    }),
+  };
+  try {
+    checkKafkaConnectionOptions(kafkaConnection);
+  } catch (error) {
+    throw new ConfigError(`Kafka: ${(error as Error).message}`);
+  }
+  try {
+    checkCassandraOptions(cassandra);
+  } catch (error) {
+    throw new ConfigError(`Cassandra: ${(error as Error).message}`);
+  }
 
   return {
     host,
     port: integer('port', 0, 65_535) as number,
+    behindTls: onOff('behindTls'),
+    corsOrigins,
     metricsPort: integer('metricsPort', 0, 65_535),
     replay: value('replay'),
     rate: integer('rate', 1, 1_000_000),
@@ -355,7 +447,7 @@ export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
     source: choice('source', ['memory', 'kafka']),
     store: choice('store', ['memory', 'cassandra']),
     kafka: {
-      brokers: list('kafkaBrokers'),
+      connection: kafkaConnection,
       topic: name('kafkaTopic'),
       deadLetterTopic: name('kafkaDlqTopic'),
       groupId: name('kafkaGroup'),
@@ -363,28 +455,15 @@ export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
       replicationFactor,
       minInSyncReplicas,
       sessionTimeoutMs: duration('kafkaSessionTimeout'),
-      tls: onOff('kafkaTls'),
-      sasl,
     },
-    cassandra: {
-      contactPoints: list('cassandraContactPoints'),
-      localDataCenter: name('cassandraDatacenter'),
-      keyspace: name('cassandraKeyspace'),
-      replication: value('cassandraReplication') ?? '',
-      consistency: consistency as ConsistencyName,
-      serialConsistency: serialConsistency as SerialConsistencyName,
-      tls: onOff('cassandraTls'),
-      credentials:
-        cassandraUsername === undefined
-          ? undefined
-          : { username: cassandraUsername, password: new Secret(secrets.cassandraPassword as string) },
-    },
+    cassandra,
     pipeline: {
       ...DEFAULT_PIPELINE_SETTINGS,
       windows,
       maxOutOfOrdernessMs,
       allowedLatenessMs,
       maxHeldRsvps: integer('heldRsvps', 1, 100_000_000) as number,
+      rsvpRetentionMs: duration('stateRetention'),
     },
   };
 }

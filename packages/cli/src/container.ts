@@ -35,19 +35,28 @@ export function resolve<T>(container: Container, token: Token<T>): Promise<T> {
   return container.getAsync<T>(token);
 }
 
-/** The messages to feed in: a replayed file, or the simulator, paced by `--rate`. */
+/**
+ * The messages to feed in: a replayed file, or the simulator, paced by `--rate`. Without `--rate`, a replay
+ * and a simulation of `--count` messages run as fast as they are taken; an endless simulation runs at 200/s.
+ */
 export function messagesFor(config: Config, clock: Clock): AsyncIterable<Uint8Array | string> {
   if (config.replay !== undefined) {
     const lines = readNdjsonLines(config.replay);
     return config.rate === undefined ? lines : paced(lines, { rate: config.rate, clock });
   }
   const simulator = new RsvpSimulator({ seed: config.seed, venueCount: config.venues });
+  if (config.rate === undefined && config.count !== undefined) return unpaced(simulator, clock, config.count);
   return simulatedMessages({
     simulator,
     clock,
     rate: config.rate ?? DEFAULT_RATE,
     ...(config.count !== undefined && { limit: config.count }),
   });
+}
+
+/** `count` messages of the simulator, dated by the clock as they are taken, with no pause between them. */
+async function* unpaced(simulator: RsvpSimulator, clock: Clock, count: number): AsyncGenerator<string> {
+  for (let sent = 0; sent < count; sent++) yield simulator.next(clock.now());
 }
 
 /** Process-wide things: configuration, the system clock, the logger, the metrics (served on `--metrics-port`). */
@@ -114,9 +123,8 @@ export function kafkaModule(config: Config): ContainerModule {
       .toResolvedValue(
         async (logger: Logger) => {
           const kafka = createKafka({
-            brokers: options.brokers,
-            clientId: 'rsvp',
-            log: (level, message, extra) => logger[level]({ kafka: extra }, message),
+            ...options.connection,
+            log: (level, message, extra) => logger[level]({ kafka: extra }, `Kafka: ${message}`),
           });
           await ensureTopics(kafka, topics);
           return kafka;
@@ -167,24 +175,9 @@ export function kafkaModule(config: Config): ContainerModule {
 
 /** Counts in Cassandra: one store answers the pipeline and the API. */
 export function cassandraModule(config: Config): ContainerModule {
-  const { cassandra: options } = config;
   return new ContainerModule(({ bind }) => {
     bind<CassandraCountStore>(APP.CassandraStore)
-      .toResolvedValue(() =>
-        createCassandraCountStore({
-          contactPoints: options.contactPoints,
-          localDataCenter: options.localDataCenter,
-          keyspace: options.keyspace,
-          replication: options.replication,
-          consistency: options.consistency,
-          serialConsistency: options.serialConsistency,
-          tls: options.tls,
-          windowRetentionMs: config.windowRetentionMs,
-          ...(options.credentials && {
-            credentials: { username: options.credentials.username, password: options.credentials.password.reveal() },
-          }),
-        }),
-      )
+      .toResolvedValue(() => createCassandraCountStore(config.cassandra))
       .inSingletonScope()
       .onDeactivation((store) => store.close());
     bind<CountStore>(PORTS.CountStore).toService(APP.CassandraStore);

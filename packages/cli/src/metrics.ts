@@ -5,8 +5,10 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 /**
  * The process's Prometheus metrics, served at `/metrics` by the API (`all`, `serve`) and, with
  * `--metrics-port`, by any role. Names:
- * - `rsvp_records_total{outcome, reason}`: every record by where it went (`counted`, `filtered`, `dead_lettered`)
- * - `rsvp_late_records_total`: counted records that found a window already closed
+ * - `rsvp_records_total{outcome, reason}`: every record by where it went (`applied`, `filtered`, `dead_lettered`);
+ *   `applied`: applied to the counts (a yes or a no; it was `counted` before, which the dashboard's figure
+ *   of RSVPs saying yes could be mistaken for)
+ * - `rsvp_late_records_total`: applied records that found a window already closed
  * - `rsvp_batch_records`, `rsvp_batch_duration_seconds`, `rsvp_store_commit_duration_seconds`: per stored batch
  * - `rsvp_consumer_lag{topic, partition}`: records between the last stored batch and the partition's high
  *   watermark, for each Kafka partition this process consumes now (`--source kafka`; read at each scrape)
@@ -72,7 +74,7 @@ export class RsvpMetrics {
 
   batchStored(report: BatchReport): void {
     const { tallies } = report;
-    if (tallies.counted > 0) this.records.inc({ outcome: 'counted', reason: '' }, tallies.counted);
+    if (tallies.counted > 0) this.records.inc({ outcome: 'applied', reason: '' }, tallies.counted);
     for (const [reason, n] of Object.entries(tallies.filtered) as [FilterReason, number][]) {
       this.records.inc({ outcome: 'filtered', reason }, n);
     }

@@ -1,6 +1,5 @@
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
-import { readTopic, sharedDataPath, waitFor } from '@rsvp/testkit';
+import { readTopic, recordedDataPath, recordedLines, waitFor } from '@rsvp/testkit';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   applied,
@@ -27,8 +26,8 @@ const ready = async (url: string) => (await fetch(`${url}/readyz`)).status;
 describe('server outages (real servers, loopback)', () => {
   it('rides out Cassandra stopped for 30 s under a steady load: /readyz says 503, then everything recovers, counts exact', async () => {
     const started = await scenario({ prefill: false });
-    const file = sharedDataPath('meetup-rsvps.ndjson');
-    const lines = readFileSync(file, 'utf8').replace(/\n$/, '').split('\n');
+    const file = recordedDataPath('meetup-rsvps.ndjson');
+    const lines = recordedLines('meetup-rsvps.ndjson');
     const s = { ...started, produced: lines.length };
     const api = await serveScenario(s);
     expect(await ready(api.url)).toBe(200);
@@ -64,8 +63,8 @@ describe('server outages (real servers, loopback)', () => {
 
   it('rides out a Kafka broker restart under load: the producer loses and doubles nothing, counts exact', async () => {
     const s = await scenario({ prefill: false });
-    const file = sharedDataPath('meetup-rsvps.ndjson');
-    const lines = readFileSync(file, 'utf8').replace(/\n$/, '').split('\n');
+    const file = recordedDataPath('meetup-rsvps.ndjson');
+    const lines = recordedLines('meetup-rsvps.ndjson');
     spawnProcessor(s);
     const producer = spawnProducer(s, file, 400);
     const exited = once(producer, 'exit');

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createKafka, ensureTopics, publish } from '@rsvp/adapter-kafka';
 import type { Tallies } from '@rsvp/core';
 import { connectionSettings } from '@rsvp/stack';
-import { sharedDataPath } from '@rsvp/testkit';
+import { recordedLines } from '@rsvp/testkit';
 import type { Container } from 'inversify';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -49,7 +48,7 @@ describe('rsvp process --source kafka --metrics-port', () => {
       kafka,
       [topic, `${topic}.dlq`].map((name) => ({ topic: name, partitions: 3, replicationFactor: 1 })),
     );
-    const lines = readFileSync(sharedDataPath('meetup.json'), 'utf8').replace(/\n$/, '').split('\n');
+    const lines = recordedLines('meetup.json');
     await fill(topic, lines);
 
     const config = readConfig({

@@ -1,5 +1,5 @@
 import type { Tallies } from '@rsvp/core';
-import { sharedDataPath } from '@rsvp/testkit';
+import { recordedDataPath } from '@rsvp/testkit';
 import type { Container } from 'inversify';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,7 +57,7 @@ const sum = (records: Map<string, number>) => [...records.values()].reduce((a, b
 describe('rsvp process --metrics-port', () => {
   it('serves /metrics on 127.0.0.1 whose counters add up to the summary, record by record', async () => {
     const { running, summary } = await processRole({
-      replay: sharedDataPath('meetup.json'),
+      replay: recordedDataPath('meetup.json'),
       metricsPort: '0',
       batchSize: '100',
     });
@@ -72,7 +72,7 @@ describe('rsvp process --metrics-port', () => {
     const { records, batched } = await scrape(running.metricsUrl);
     expect(sum(records)).toBe(1542);
     expect(batched).toBe(1542);
-    const expected = new Map<string, number>([['counted/', tallies.counted]]);
+    const expected = new Map<string, number>([['applied/', tallies.counted]]);
     for (const [reason, n] of Object.entries(tallies.filtered)) expected.set(`filtered/${reason}`, n);
     for (const [reason, n] of Object.entries(tallies.deadLettered)) expected.set(`dead_lettered/${reason}`, n);
     expect(records).toEqual(expected);

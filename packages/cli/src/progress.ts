@@ -15,12 +15,12 @@ export function logProgress(pipeline: Pipeline, logger: Logger, intervalMs: numb
       {
         perSecond,
         received: t.received,
-        counted: t.counted,
+        applied: t.counted,
         filtered: t.filtered,
         deadLettered: t.deadLettered,
         late: t.late,
       },
-      `${perSecond}/s · ${t.received} received · ${t.counted} counted · ${sumOf(t.filtered)} filtered · ${sumOf(t.deadLettered)} rejected`,
+      `${perSecond}/s · ${t.received} received · ${t.counted} applied · ${sumOf(t.filtered)} filtered · ${sumOf(t.deadLettered)} rejected`,
     );
   }, intervalMs);
   timer.unref();

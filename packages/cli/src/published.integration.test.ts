@@ -1,9 +1,11 @@
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
-import { repoRoot, sharedDataPath } from '@rsvp/testkit';
+import { recordedLines, repoRoot } from '@rsvp/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -29,7 +31,7 @@ async function contents(tarball: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  await run(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-b'], { cwd: repoRoot });
+  await run('npx', ['-y', 'pnpm@10', 'build'], { cwd: repoRoot }); // tsc -b, then the dashboard's bundle
   packed = mkdtempSync(join(tmpdir(), 'rsvp-packed-'));
   for (const name of PUBLISHED) {
     await run('npx', ['-y', 'pnpm@10', 'pack', '--pack-destination', packed], {
@@ -71,7 +73,7 @@ describe('the published packages', () => {
   });
 
   it('installs the rsvp command, which replays a file and accounts for every line', async () => {
-    const lines = readFileSync(sharedDataPath('meetup.json'), 'utf8').split('\n').slice(0, 200);
+    const lines = recordedLines('meetup.json').slice(0, 200);
     mkdirSync(join(project, 'data'), { recursive: true });
     writeFileSync(join(project, 'data/sample.ndjson'), `${lines.join('\n')}\n`);
     const { stdout } = await run(
@@ -86,5 +88,35 @@ describe('the published packages', () => {
     expect(summary.tallies.received).toBe(lines.filter((line) => line.trim() !== '').length);
     expect(summary.tallies.counted).toBeGreaterThan(0);
     expect(summary.topVenues.length).toBeGreaterThan(0);
+  });
+
+  it('serves the dashboard script bundled at build time: esbuild is not installed, no bundler runs', async () => {
+    const manifest = JSON.parse(
+      readFileSync(join(project, 'node_modules/@rsvp/http-express/package.json'), 'utf8'),
+    ) as Manifest;
+    expect(Object.keys(manifest.dependencies ?? {})).not.toContain('esbuild');
+    expect(existsSync(join(project, 'node_modules/esbuild'))).toBe(false);
+    const bundle = readFileSync(join(project, 'node_modules/@rsvp/http-express/dist/dashboard.bundle.js'), 'utf8');
+
+    const child = spawn(join(project, 'node_modules/.bin/rsvp'), ['all', '--port', '0', '--count', '50'], {
+      cwd: project,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    try {
+      let url: string | undefined;
+      for await (const line of createInterface({ input: child.stderr })) {
+        url = (JSON.parse(line) as { url?: string }).url;
+        if (url) break;
+      }
+      const response = await fetch(`${url}/dashboard.js`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/javascript/);
+      expect(await response.text()).toBe(bundle);
+      expect(bundle).not.toMatch(/^import |\bimport\(|require\(/m);
+    } finally {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      expect((await exited)[0]).toBe(0);
+    }
   });
 });

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { DEFAULT_PIPELINE_SETTINGS } from '@rsvp/core';
 import { toOriginalRow } from '@rsvp/http-express';
-import { countingOracle, sharedDataPath } from '@rsvp/testkit';
+import { countingOracle, recordedDataPath, recordedLines } from '@rsvp/testkit';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readConfig } from './config.js';
@@ -15,11 +14,11 @@ afterEach(async () => {
 
 describe('rsvp all --replay meetup.json', () => {
   it("serves the exact counts of the original system's input in its exact shape", async () => {
-    const file = sharedDataPath('meetup.json');
+    const file = recordedDataPath('meetup.json');
     const config = readConfig({ replay: file, port: '0', logLevel: 'silent' });
     running = await startAll(await createContainer(config, pino({ level: 'silent' })));
     const oracle = countingOracle({
-      partitions: new Map([['all', readFileSync(file, 'utf8').replace(/\n$/, '').split('\n')]]),
+      partitions: new Map([['all', recordedLines('meetup.json')]]),
       settings: DEFAULT_PIPELINE_SETTINGS,
     });
     const expected = oracle.allTime.map(toOriginalRow);
@@ -48,7 +47,7 @@ describe('rsvp all --replay meetup.json', () => {
   });
 
   it('exports where every record went, and the API requests, as Prometheus metrics', async () => {
-    const config = readConfig({ replay: sharedDataPath('meetup.json'), port: '0', logLevel: 'silent' });
+    const config = readConfig({ replay: recordedDataPath('meetup.json'), port: '0', logLevel: 'silent' });
     running = await startAll(await createContainer(config, pino({ level: 'silent' })));
     const records = (text: string) =>
       [...text.matchAll(/^rsvp_records_total\{outcome="(\w+)",reason="(\w*)"\} (\d+)$/gm)].map(
@@ -73,5 +72,27 @@ describe('rsvp all --replay meetup.json', () => {
     );
     expect(text).toMatch(/^rsvp_batch_duration_seconds_count \d+$/m);
     expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
+  });
+
+  it('passes --cors-origin and --behind-tls on to the API', async () => {
+    const plain = readConfig({ count: '10', port: '0', logLevel: 'silent' });
+    running = await startAll(await createContainer(plain, pino({ level: 'silent' })));
+    let response = await fetch(`${running.url}/api/data`, { headers: { Origin: 'http://map.example' } });
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(response.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
+    await running.stop();
+
+    const config = readConfig({
+      count: '10',
+      port: '0',
+      logLevel: 'silent',
+      corsOrigin: 'http://map.example, https://other.example',
+      behindTls: 'on',
+    });
+    running = await startAll(await createContainer(config, pino({ level: 'silent' })));
+    response = await fetch(`${running.url}/api/venues.geojson`, { headers: { Origin: 'http://map.example' } });
+    expect(response.headers.get('access-control-allow-origin')).toBe('http://map.example');
+    expect(response.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    expect(response.headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
   });
 });

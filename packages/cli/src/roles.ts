@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { type Stats, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { publish } from '@rsvp/adapter-kafka';
@@ -150,7 +150,23 @@ function produceTotal(config: Config): ProgressTotal | undefined {
   }
   const stats = replayFile(config.replay);
   // A pipe or a device (`--replay /dev/stdin`) has no size to aim at.
-  return stats.isFile() ? { unit: 'bytes', value: stats.size } : undefined;
+  if (!stats.isFile()) return undefined;
+  if (!config.replay.endsWith('.gz')) return { unit: 'bytes', value: stats.size };
+  const size = gzipContentSize(config.replay, stats.size);
+  return size === undefined ? undefined : { unit: 'bytes', value: size };
+}
+
+/** A gzip file's uncompressed size, from its trailer (ISIZE: the size modulo 2^32, enough for a replay). */
+function gzipContentSize(path: string, fileSize: number): number | undefined {
+  if (fileSize < 18) return undefined;
+  const fd = openSync(path, 'r');
+  try {
+    const trailer = Buffer.alloc(4);
+    readSync(fd, trailer, 0, 4, fileSize - 4);
+    return trailer.readUInt32LE(0);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The file to replay, checked up front: a missing one is bad usage (exit 2), not a failure while running. */
@@ -194,6 +210,8 @@ async function startApi(container: Container): Promise<RunningRole & { url: stri
     onError: (error) => logger.error({ err: error }, 'request failed'),
     metrics: { contentType: metrics.registry.contentType, render: () => metrics.registry.metrics() },
     onRequestDone: (request) => metrics.requestDone(request),
+    behindTls: config.behindTls,
+    ...(config.corsOrigins !== undefined && { corsOrigins: config.corsOrigins }),
   });
   const server = app.listen(config.port, config.host);
   await once(server, 'listening');

@@ -1,24 +1,16 @@
-/** A value that must not reach a log: it prints as `[redacted]`, even inside JSON. */
-export class Secret {
-  readonly #value: string;
+import { inspect } from 'node:util';
 
-  constructor(value: string) {
-    this.#value = value;
-  }
-
-  reveal(): string {
-    return this.#value;
-  }
-
-  toString(): string {
-    return '[redacted]';
-  }
-
-  toJSON(): string {
-    return '[redacted]';
-  }
-
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return 'Secret([redacted])';
-  }
+/**
+ * Credentials that must not reach a log: the object is returned as it is (the adapters take it whole),
+ * but prints with its password as `[redacted]` in JSON (`JSON.stringify`, pino) and `util.inspect`.
+ * Copies made by spreading it carry the password and not the redaction: they are for the client libraries.
+ */
+export function redactPassword<T extends { readonly password: string }>(credentials: T): T {
+  const shown = () => ({ ...credentials, password: '[redacted]' });
+  Object.defineProperty(credentials, 'toJSON', { value: shown, enumerable: false });
+  Object.defineProperty(credentials, inspect.custom, {
+    value: (_depth: number, options: object) => inspect(shown(), options),
+    enumerable: false,
+  });
+  return credentials;
 }

@@ -1,5 +1,6 @@
 export type { AggregationSettings } from './aggregation/aggregation-settings.js';
 export { type ApplyOutcome, isNewer, PartitionAggregate } from './aggregation/partition-aggregate.js';
+export { bucketExpired, RSVP_BUCKET_IDS, rsvpBucketOf } from './aggregation/rsvp-buckets.js';
 export { RsvpTable } from './aggregation/rsvp-table.js';
 export { compareVenueRows, VenueRanking } from './aggregation/venue-ranking.js';
 export { VenueTally } from './aggregation/venue-tally.js';
@@ -27,6 +28,7 @@ export {
   type LoadOptions,
   type PartitionCommit,
   type PartitionSnapshot,
+  type RsvpBucket,
   type RsvpState,
   type VenueDisplay,
   type VenueTotal,

@@ -372,6 +372,15 @@ describe('the dashboard: GET /, /dashboard.js, /dashboard.css', () => {
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
   });
 
+  it('names its figure "RSVPs saying yes", never "counted" (the metrics\' word for records applied)', async () => {
+    const url = await serve();
+    const html = await (await fetch(`${url}/`)).text();
+    expect(html).toContain('<span class="label">RSVPs saying yes</span>');
+    const script = await (await fetch(`${url}/dashboard.js`)).text();
+    const page = await (await fetch(`${url}/api/top_venues`)).text();
+    for (const text of [html, script, page]) expect(text).not.toMatch(/counted/i);
+  });
+
   it('serves the client bundled from TypeScript into one script, with no imports left', async () => {
     const base = await serve();
     const res = await fetch(`${base}/dashboard.js`);
@@ -396,5 +405,70 @@ describe('the dashboard: GET /, /dashboard.js, /dashboard.css', () => {
         /innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/,
       );
     }
+  });
+});
+
+describe('security headers: the CSP over plain HTTP and behind TLS, and CORS', () => {
+  it('serves a CSP without upgrade-insecure-requests (and no HSTS) by default: the app works over plain HTTP', async () => {
+    const url = await serve();
+    for (const path of ['/', '/api/data', '/dashboard.js']) {
+      const response = await fetch(`${url}${path}`);
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toContain('upgrade-insecure-requests');
+      expect(response.headers.get('strict-transport-security')).toBeNull();
+    }
+  });
+
+  it('upgrades insecure requests and sends HSTS when the operator says the app sits behind TLS', async () => {
+    const url = await serve({ behindTls: true });
+    const response = await fetch(`${url}/`);
+    expect(response.headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
+    expect(response.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+  });
+
+  it('sends no CORS header and keeps Cross-Origin-Resource-Policy same-origin when CORS is off', async () => {
+    const url = await serve();
+    const response = await fetch(`${url}/api/data`, { headers: { Origin: 'http://map.example' } });
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(response.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+  });
+
+  it('lets the listed origins read the GET API and the feed, with CORP cross-origin, and no other origin', async () => {
+    const url = await serve({ corsOrigins: ['http://map.example', 'https://maps.example:8443'] });
+    for (const path of ['/api/data', '/api/venues.geojson', '/api/cities?window=1h', '/openapi.json']) {
+      const response = await fetch(`${url}${path}`, { headers: { Origin: 'https://maps.example:8443' } });
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get('access-control-allow-origin'), path).toBe('https://maps.example:8443');
+      expect(response.headers.get('vary'), path).toMatch(/Origin/);
+      expect(response.headers.get('cross-origin-resource-policy'), path).toBe('cross-origin');
+      expect(response.headers.get('access-control-allow-credentials'), path).toBeNull();
+    }
+    const stranger = await fetch(`${url}/api/data`, { headers: { Origin: 'http://evil.example' } });
+    expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
+    const preflight = await fetch(`${url}/api/data`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'http://map.example', 'Access-Control-Request-Method': 'GET' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-methods')).toBe('GET,HEAD');
+    // The dashboard and the operational routes stay same-origin.
+    for (const path of ['/', '/healthz', '/api/top_venues']) {
+      const response = await fetch(`${url}${path}`, { headers: { Origin: 'http://map.example' } });
+      expect(response.headers.get('access-control-allow-origin'), path).toBeNull();
+      expect(response.headers.get('cross-origin-resource-policy'), path).toBe('same-origin');
+    }
+  });
+
+  it('answers any origin with * when told so, and streams /api/live to it', async () => {
+    const url = await serve({ corsOrigins: '*' });
+    const controller = new AbortController();
+    const response = await fetch(`${url}/api/live`, {
+      headers: { Origin: 'http://a.example' },
+      signal: controller.signal,
+    });
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    controller.abort();
   });
 });

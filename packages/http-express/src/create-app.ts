@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { VenueCountQuery, VenueRow, WindowSpec } from '@rsvp/core';
-import express, { type ErrorRequestHandler, type Express, type Response } from 'express';
+import cors from 'cors';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import Mustache from 'mustache';
 import { apiError } from './api-error.js';
@@ -29,7 +30,21 @@ export interface AppDeps {
   readonly onRequestDone?: (request: { method: string; route: string; status: number; seconds: number }) => void;
   /** The live feed behind the dashboard (`/` and `/api/live`): poll interval, rows, points, history. */
   readonly live?: LiveFeedOptions;
+  /**
+   * Browsers reach the app over HTTPS (a TLS-terminating proxy in front): the CSP then tells them to
+   * upgrade insecure requests, and HSTS is sent. Off by default: over plain HTTP an upgrade would send
+   * the dashboard's own script and style sheet to an https:// that does not exist.
+   */
+  readonly behindTls?: boolean;
+  /**
+   * Pages of these origins (or of any, `'*'`) may read the GET API and `/api/live` (CORS, without
+   * credentials); those answers then carry `Cross-Origin-Resource-Policy: cross-origin`. Off when absent.
+   */
+  readonly corsOrigins?: readonly string[] | '*';
 }
+
+/** The routes other origins may read when `corsOrigins` is set: the GET API, its feed and its description. */
+export const CROSS_ORIGIN_ROUTES = ['/api/data', '/api/venues.geojson', '/api/cities', '/api/live', '/openapi.json'];
 
 /** The app, with what a server needs to close cleanly. */
 export interface RsvpApp extends Express {
@@ -58,6 +73,15 @@ export function toOriginalRow(row: VenueRow): OriginalRow {
   return { count: row.count, group_city: row.groupCity, lat: row.lat, lon: row.lon, venue_name: row.venueName };
 }
 
+/** CORS for GET and HEAD from the given origins, and the resource policy that lets them embed the answers. */
+function crossOrigin(origins: readonly string[] | '*'): RequestHandler {
+  const allow = cors({ origin: origins === '*' ? '*' : [...origins], methods: ['GET', 'HEAD'], maxAge: 600 });
+  return (req, res, next) => {
+    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+    allow(req, res, next);
+  };
+}
+
 /** The API as an Express app, without a socket: `app.listen()` it, or hand it to a test. */
 export function createApp(deps: AppDeps): RsvpApp {
   const options = { windows: deps.windows, maxLimit: deps.maxLimit ?? 10_000 };
@@ -65,7 +89,17 @@ export function createApp(deps: AppDeps): RsvpApp {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(helmet());
+  const behindTls = deps.behindTls ?? false;
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: behindTls ? [] : null } },
+      strictTransportSecurity: behindTls,
+      // Browsers ignore (and warn about) these from an origin that is not secure.
+      crossOriginOpenerPolicy: behindTls,
+      originAgentCluster: behindTls,
+    }),
+  );
+  if (deps.corsOrigins !== undefined) app.use(CROSS_ORIGIN_ROUTES, crossOrigin(deps.corsOrigins));
   if (deps.onRequestDone) {
     const hear = deps.onRequestDone;
     app.use((req, res, next) => {

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const TEMPLATES = new URL('../templates/', import.meta.url);
@@ -8,33 +9,41 @@ export const DASHBOARD_HTML = readFileSync(new URL('dashboard.html', TEMPLATES),
 export const DASHBOARD_CSS = readFileSync(new URL('dashboard.css', TEMPLATES), 'utf8');
 
 /**
- * The dashboard's entry point: the TypeScript source when running from the sources (tsx, vitest), the
- * JavaScript tsc wrote beside this module when running from the published package (dist).
+ * The dashboard's script as `pnpm build` bundles it (`scripts/bundle-dashboard.ts`), beside this module in
+ * `dist/`: what the built and the published package serve.
  */
+export const PREBUILT_DASHBOARD_SCRIPT = new URL('dashboard.bundle.js', import.meta.url);
+
+/** The dashboard's entry point: its TypeScript source (`src/dashboard/main.ts`), for bundling. */
 export function dashboardEntry(): string {
-  for (const name of ['dashboard/main.ts', 'dashboard/main.js']) {
-    const url = new URL(name, import.meta.url);
-    if (existsSync(url)) return fileURLToPath(url);
-  }
-  throw new Error(`the dashboard's script is missing beside ${fileURLToPath(import.meta.url)}`);
+  const url = new URL('dashboard/main.ts', import.meta.url);
+  if (!existsSync(url)) throw new Error(`the dashboard's source is missing beside ${fileURLToPath(import.meta.url)}`);
+  return fileURLToPath(url);
 }
 
-let bundled: Promise<string> | undefined;
+let script: Promise<string> | undefined;
 
 /**
- * The dashboard's script as one file for the browser, bundled by esbuild in memory on first use and kept
- * (a failed bundle is tried again on the next request).
+ * The dashboard's script as one file for the browser: the bundle `pnpm build` wrote, read once. Run from
+ * the sources (tsx, vitest: no bundle beside this module), it is bundled in memory on first use instead,
+ * by esbuild, a development dependency (a failed bundle is tried again on the next request).
  */
 export function dashboardScript(): Promise<string> {
-  bundled ??= bundle().catch((error: unknown) => {
-    bundled = undefined;
+  script ??= (
+    existsSync(PREBUILT_DASHBOARD_SCRIPT) ? readFile(PREBUILT_DASHBOARD_SCRIPT, 'utf8') : bundleDashboard()
+  ).catch((error: unknown) => {
+    script = undefined;
     throw error;
   });
-  return bundled;
+  return script;
 }
 
-async function bundle(): Promise<string> {
-  const { build } = await import('esbuild');
+/** Bundles `src/dashboard/` with esbuild (a development dependency: at build time, or from the sources). */
+export async function bundleDashboard(): Promise<string> {
+  const esbuild = 'esbuild'; // not a static import: the built package neither needs nor has it
+  const { build } = (await import(esbuild).catch(() => {
+    throw new Error('the dashboard script was not bundled: run `pnpm build` (esbuild is only a dev dependency)');
+  })) as typeof import('esbuild');
   const result = await build({
     entryPoints: [dashboardEntry()],
     bundle: true,

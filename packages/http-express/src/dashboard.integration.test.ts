@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { VenueCountQuery, VenueRow } from '@rsvp/core';
 import { type Browser, chromium } from 'playwright-core';
@@ -93,7 +93,15 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      // Names that are not loopback to the browser (no "potentially trustworthy" shortcut), while every
+      // connection still goes to 127.0.0.1: a server seen from another machine, and a map on another origin.
+      '--host-resolver-rules=MAP dash.test 127.0.0.1, MAP map.test 127.0.0.1, MAP other.test 127.0.0.1',
+    ],
   });
   arrivals = setInterval(() => counts.arrive(), 100);
 });
@@ -202,5 +210,99 @@ describe('the live dashboard at / in a real browser (Chromium)', () => {
     await page.close();
     await expect.poll(() => app.liveFeed.subscriberCount, { timeout: 5000 }).toBe(0);
     await expect.poll(() => app.liveFeed.active).toBe(false);
+  });
+
+  it('works from another machine over plain HTTP (http://dash.test:<port>/, not loopback to the browser): live updates', async () => {
+    const port = (server.address() as AddressInfo).port;
+    const origin = `http://dash.test:${port}`;
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') problems.push(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('requestfailed', (request) => problems.push(`failed: ${request.url()}`));
+    page.on('request', (request) => requests.push(request.url()));
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (event) => {
+        const w = window as unknown as { __csp?: string[] };
+        w.__csp = [...(w.__csp ?? []), `${event.violatedDirective} ${event.blockedURI}`];
+      });
+    });
+    const response = await page.goto(`${origin}/`);
+    expect(response?.status()).toBe(200);
+    expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
+
+    const rows = page.locator('#top-venues tbody tr:not(.empty)');
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(12);
+    await expect.poll(() => page.locator('#status').getAttribute('data-state')).toBe('live');
+    const total = async () => Number((await page.locator('#total').textContent())?.replaceAll(',', ''));
+    const before = await total();
+    await expect.poll(total, { timeout: 5000 }).toBeGreaterThan(before);
+    expect(response?.headers()['content-security-policy']).not.toContain('upgrade-insecure-requests');
+
+    for (const request of requests) expect(request.startsWith(`${origin}/`), request).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? [])).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('serves a map front-end on another origin (--cors-origin): it fetches the GeoJSON and follows /api/live', async () => {
+    // The front-end's own server: a blank page at http://map.test:<port>/ (and the same at other.test).
+    const front = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>map</title>'),
+    );
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    const frontPort = (front.address() as AddressInfo).port;
+    const mapOrigin = `http://map.test:${frontPort}`;
+    const api = createApp({ query: counts, windows: [], live: { intervalMs: 100 }, corsOrigins: [mapOrigin] });
+    const apiServer = await new Promise<Server>((resolve) => {
+      const s = api.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const apiOrigin = `http://dash.test:${(apiServer.address() as AddressInfo).port}`;
+    const readApi = (apiUrl: string) =>
+      new Promise<{ features: number; first: string; totals: number[] } | { error: string }>((resolve) => {
+        const fail = (error: unknown) => resolve({ error: String(error) });
+        fetch(`${apiUrl}/api/venues.geojson?limit=5`)
+          .then((response) => response.json())
+          .then((collection: { features: { properties: { venue_name: string } }[] }) => {
+            const totals: number[] = [];
+            const live = new EventSource(`${apiUrl}/api/live`);
+            live.onmessage = (event) => {
+              totals.push((JSON.parse(event.data) as { total: number }).total);
+              if (totals.length === 3) {
+                live.close();
+                const first = collection.features[0]?.properties.venue_name ?? '';
+                resolve({ features: collection.features.length, first, totals });
+              }
+            };
+            live.onerror = () => {
+              live.close();
+              fail('EventSource failed');
+            };
+          })
+          .catch(fail);
+      });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${mapOrigin}/`);
+      const seen = await page.evaluate(readApi, apiOrigin);
+      expect(seen).toMatchObject({ features: 5, first: expect.any(String) });
+      const totals = 'totals' in seen ? seen.totals : [];
+      expect(totals).toHaveLength(3);
+      expect(totals.every((t) => t > 0)).toBe(true);
+
+      // A page of an origin that is not listed cannot read it.
+      await page.goto(`http://other.test:${frontPort}/`);
+      expect(await page.evaluate(readApi, apiOrigin)).toEqual({ error: 'TypeError: Failed to fetch' });
+      await page.close();
+    } finally {
+      api.closeStreams();
+      apiServer.closeAllConnections();
+      await new Promise((resolve) => apiServer.close(resolve));
+      front.closeAllConnections();
+      await new Promise((resolve) => front.close(resolve));
+    }
   });
 });

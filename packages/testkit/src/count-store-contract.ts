@@ -4,6 +4,8 @@ import {
   type PartitionCommit,
   type PartitionSnapshot,
   paneCellName,
+  type RsvpState,
+  rsvpBucketOf,
   StaleWriterError,
   type VenueCountQuery,
   type VenueDisplay,
@@ -42,7 +44,8 @@ function commit(
   };
 }
 
-const sorted = (snapshot: PartitionSnapshot) => ({
+/** The counts and states of a snapshot in a stable order (the buckets are checked on their own). */
+const sorted = ({ rsvpBuckets: _buckets, expiredBucketMax: _max, ...snapshot }: PartitionSnapshot) => ({
   ...snapshot,
   rsvps: [...snapshot.rsvps].sort((a, b) => a.rsvpId - b.rsvpId),
   venues: [...snapshot.venues].sort((a, b) => a.venueId - b.venueId),
@@ -97,28 +100,51 @@ export function countStoreContract(name: string, open: () => Promise<StoreUnderT
       expect(expectedNextOffset).toBe(0);
     });
 
-    it('loads without the RSVP states, and reads back those asked for', async () => {
+    it('loads without the RSVP states but with their buckets, and reads back whole buckets', async () => {
       const store = await fresh();
+      const big = rsvpBucketOf(1_658_699_312);
       const rsvps = [
         { rsvpId: 1_658_699_312, mtime: 1_489_925_470_960, venueId: 24_629_171 },
         { rsvpId: 7, mtime: 5, venueId: null },
       ];
       const venues = [{ venueId: 24_629_171, count: 1, display: display('Tech Hub', 1) }];
-      await store.commit(commit('rsvps:0', 0, { nextOffset: 3, maxEventTime: 9, rsvps, venues }));
+      const rsvpBuckets = [
+        { bucket: big, latest: 1_489_999_000_000 },
+        { bucket: 0, latest: 5 },
+      ];
+      await store.commit(commit('rsvps:0', 0, { nextOffset: 3, maxEventTime: 9, rsvps, rsvpBuckets, venues }));
       await store.commit(commit('rsvps:1', 0, { rsvps: [{ rsvpId: 8, mtime: 1, venueId: null }] }));
-      const { expectedNextOffset, ...snapshot } = commit('rsvps:0', 0, { nextOffset: 3, maxEventTime: 9, venues });
-      expect(await store.load('rsvps:0', { rsvps: false })).toEqual(snapshot);
-      const found = await store.loadRsvps('rsvps:0', [7, 8, 1_658_699_312, 99]);
-      expect(found.sort((a, b) => a.rsvpId - b.rsvpId)).toEqual([rsvps[1], rsvps[0]]);
-      expect(await store.loadRsvps('rsvps:9', [7])).toEqual([]);
-      expect(await store.greatestRsvpId('rsvps:0')).toBe(1_658_699_312);
-      expect(await store.greatestRsvpId('rsvps:9')).toBeNull();
-      // More ids than one lookup query takes.
-      const many = Array.from({ length: 1_200 }, (_, i) => ({ rsvpId: 1_000 + i, mtime: i, venueId: null }));
+      const loaded = await store.load('rsvps:0', { rsvps: false });
+      expect(loaded.rsvps).toEqual([]);
+      expect(loaded.venues).toEqual(venues);
+      expect([...(loaded.rsvpBuckets ?? [])].sort((a, b) => a.bucket - b.bucket)).toEqual([...rsvpBuckets].reverse());
+      // A later commit to a bucket adds to it: the bucket is everything committed to it, latest state first.
+      const later = { rsvpId: 9, mtime: 6, venueId: 3 };
+      await store.commit(commit('rsvps:0', 3, { rsvps: [later, { ...rsvps[1], mtime: 7 }] as typeof rsvps }));
+      const found = await store.loadRsvpBuckets('rsvps:0', [0, big, 99]);
+      expect(found.sort((a, b) => a.rsvpId - b.rsvpId)).toEqual([{ ...rsvps[1], mtime: 7 }, later, rsvps[0]]);
+      expect(await store.loadRsvpBuckets('rsvps:9', [0])).toEqual([]);
+      // A bucket written whole replaces what was stored of it.
+      const whole: RsvpState[] = [
+        { rsvpId: 7, mtime: 8, venueId: null },
+        { rsvpId: 9, mtime: 6, venueId: 4 },
+        { rsvpId: 10, mtime: 6, venueId: null },
+      ];
+      await store.commit(commit('rsvps:0', 13, { rsvps: whole, wholeBuckets: [0] }));
+      const rewritten = await store.loadRsvpBuckets('rsvps:0', [0]);
+      expect(rewritten.sort((a, b) => a.rsvpId - b.rsvpId)).toEqual(whole);
+      // An expired bucket goes whole; the greatest expired bucket is kept.
+      await store.commit(commit('rsvps:0', 23, { expiredBuckets: [0], expiredBucketMax: 0 }));
+      const after = await store.load('rsvps:0');
+      expect(after.rsvps).toEqual([rsvps[0]]);
+      expect(after.rsvpBuckets?.map((b) => b.bucket)).toEqual([big]);
+      expect(after.expiredBucketMax).toBe(0);
+      expect(await store.loadRsvpBuckets('rsvps:0', [0])).toEqual([]);
+      // Many buckets at once: more than one lookup query takes.
+      const many = Array.from({ length: 300 }, (_, i) => ({ rsvpId: i * 5_000, mtime: i, venueId: null }));
       await store.commit(commit('rsvps:2', 0, { rsvps: many }));
-      const ids = many.map((r) => r.rsvpId);
-      expect((await store.loadRsvps('rsvps:2', ids)).sort((a, b) => a.rsvpId - b.rsvpId)).toEqual(many);
-      expect(expectedNextOffset).toBe(0);
+      const buckets = [...new Set(many.map((r) => rsvpBucketOf(r.rsvpId)))];
+      expect((await store.loadRsvpBuckets('rsvps:2', buckets)).sort((a, b) => a.rsvpId - b.rsvpId)).toEqual(many);
     });
 
     it('overwrites with absolute values, so applying a commit again changes nothing', async () => {

@@ -5,6 +5,7 @@ import {
   type PartitionId,
   parseRsvp,
   type Rsvp,
+  rsvpBucketOf,
   type VenueRow,
   type WindowSpec,
   windowStartsContaining,
@@ -24,6 +25,8 @@ export interface OracleResult {
   readonly windows: Map<string, VenueRow[]>;
   readonly valid: number;
   readonly invalid: number;
+  /** Valid messages not counted because their RSVP's bucket had expired (`rsvpRetentionMs`). */
+  readonly expired: number;
 }
 
 interface Message {
@@ -41,17 +44,20 @@ export function countingOracle(input: OracleInput): OracleResult {
   const display = new Map<number, { rsvp: Rsvp; index: number }>();
   let valid = 0;
   let invalid = 0;
+  let expired = 0;
   for (const records of input.partitions.values()) {
-    const messages: Message[] = [];
+    const all: Message[] = [];
     records.forEach((value, index) => {
       const parsed = value === null ? undefined : parseRsvp(value);
       if (parsed?.ok && parsed.rsvp.mtime <= (input.latestAllowedMtime ?? Number.POSITIVE_INFINITY)) {
-        messages.push({ rsvp: parsed.rsvp, index });
+        all.push({ rsvp: parsed.rsvp, index });
       } else {
         invalid++;
       }
     });
-    valid += messages.length;
+    valid += all.length;
+    const messages = unexpired(all, input.settings);
+    expired += all.length - messages.length;
     for (const { rsvp, index } of messages) {
       if (rsvp.venue === null) continue;
       const shown = display.get(rsvp.venue.venueId);
@@ -63,7 +69,8 @@ export function countingOracle(input: OracleInput): OracleResult {
     for (const spec of input.settings.windows) {
       const starts = new Set(messages.flatMap(({ rsvp }) => windowStartsContaining(spec, rsvp.mtime)));
       for (const start of starts) {
-        const closedAt = closingIndex(messages, spec, start, input.settings);
+        // Expired messages still move the watermark: windows close as the stream says.
+        const closedAt = closingIndex(all, spec, start, input.settings);
         const inWindow = (rsvp: Rsvp) => rsvp.mtime >= start && rsvp.mtime < start + spec.sizeMs;
         const before = messages.filter((m) => m.index < closedAt);
         const counts = windowCounts.get(`${spec.name}@${start}`) ?? new Map<number, number>();
@@ -73,7 +80,43 @@ export function countingOracle(input: OracleInput): OracleResult {
     }
   }
   const rows = (counts: Map<number, number>) => toRows(counts, display);
-  return { allTime: rows(allTime), windows: new Map([...windowCounts].map(([k, c]) => [k, rows(c)])), valid, invalid };
+  return {
+    allTime: rows(allTime),
+    windows: new Map([...windowCounts].map(([k, c]) => [k, rows(c)])),
+    valid,
+    invalid,
+    expired,
+  };
+}
+
+/**
+ * The messages of one partition that are not expired, by the retention rule read plainly, message by
+ * message: a bucket (`rsvpBucketOf`) lives while the watermark has not passed its latest activity (the
+ * greatest mtime or event start of the messages applied to it) by `rsvpRetentionMs`; a bucket never seen
+ * is expired when a newer bucket is.
+ */
+function unexpired(messages: readonly Message[], settings: AggregationSettings): Message[] {
+  const retention = settings.rsvpRetentionMs ?? Number.POSITIVE_INFINITY;
+  const latestOf = new Map<number, number>();
+  const latestMtime = new Map<number, number>();
+  let maxEventTime = Number.NEGATIVE_INFINITY;
+  const kept: Message[] = [];
+  for (const message of messages) {
+    const { rsvp } = message;
+    maxEventTime = Math.max(maxEventTime, rsvp.mtime);
+    const watermark = maxEventTime - settings.maxOutOfOrdernessMs;
+    const bucket = rsvpBucketOf(rsvp.rsvpId);
+    const past = (b: number) => (latestOf.get(b) as number) + retention < watermark;
+    const expired = latestOf.has(bucket) ? past(bucket) : [...latestOf.keys()].some((b) => b > bucket && past(b));
+    if (expired) continue;
+    kept.push(message);
+    const seen = latestMtime.get(rsvp.rsvpId);
+    if (seen !== undefined && rsvp.mtime < seen) continue; // superseded: applies nothing
+    latestMtime.set(rsvp.rsvpId, rsvp.mtime);
+    const activity = Math.max(rsvp.mtime, rsvp.event.time ?? rsvp.mtime);
+    latestOf.set(bucket, Math.max(latestOf.get(bucket) ?? Number.NEGATIVE_INFINITY, activity));
+  }
+  return kept;
 }
 
 /** Venue → how many RSVPs whose latest message is a "yes" there that passes `where`. */

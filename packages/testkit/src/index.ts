@@ -10,6 +10,13 @@ export {
   type SinkUnderTest,
   type SourceUnderTest,
 } from './port-contracts.js';
+export {
+  type RecordedFile,
+  recordedDataDir,
+  recordedDataPath,
+  recordedLines,
+  recordedText,
+  repoRoot,
+} from './recorded-data.js';
 export { anyRsvp, invalidMessage, type SmallWorldOptions, smallWorldRsvp } from './rsvp-arbitraries.js';
-export { repoRoot, sharedDataPath } from './shared-data.js';
 export { waitFor } from './wait-for.js';

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CassandraCountStore, createCassandraCountStore } from '@rsvp/adapter-cassandra';
 import { createKafka, ensureTopics, partitionId, publish } from '@rsvp/adapter-kafka';
@@ -17,7 +17,7 @@ import {
   windowStartsContaining,
 } from '@rsvp/core';
 import { connectionSettings } from '@rsvp/stack';
-import { countingOracle, readTopic, repoRoot, sharedDataPath, waitFor } from '@rsvp/testkit';
+import { countingOracle, readTopic, recordedLines, repoRoot, waitFor } from '@rsvp/testkit';
 import cassandra from 'cassandra-driver';
 import type { Kafka } from 'kafkajs';
 import pino from 'pino';
@@ -50,8 +50,7 @@ export interface Scenario {
 
 /** The real RSVPs, the broken lines of the original sample, a tombstone and invalid UTF-8. */
 function corpus(): (Uint8Array | null)[] {
-  const lines = (file: Parameters<typeof sharedDataPath>[0]) =>
-    readFileSync(sharedDataPath(file), 'utf8').replace(/\n$/, '').split('\n');
+  const lines = recordedLines;
   const broken = lines('meetup.json').filter((line) => !parseRsvp(line).ok);
   const bytes = [...lines('meetup-rsvps.ndjson'), ...broken].map((line) => new TextEncoder().encode(line));
   return [...bytes, new Uint8Array([0x7b, 0xff, 0x7d]), null];

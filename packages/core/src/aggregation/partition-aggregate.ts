@@ -1,6 +1,7 @@
 import type {
   PartitionCommit,
   PartitionSnapshot,
+  RsvpBucket,
   RsvpState,
   VenueDisplay,
   VenueTotal,
@@ -9,6 +10,7 @@ import type {
 import type { Rsvp } from '../rsvp/rsvp.js';
 import { lateCellName, paneCellName, paneMs, type WindowSpec } from '../windows/window-spec.js';
 import type { AggregationSettings } from './aggregation-settings.js';
+import { bucketExpired, rsvpBucketOf } from './rsvp-buckets.js';
 import { RsvpTable } from './rsvp-table.js';
 import { VenueTally } from './venue-tally.js';
 
@@ -16,7 +18,9 @@ export type ApplyOutcome =
   /** The message is now its RSVP's latest: counts moved accordingly. */
   | { readonly kind: 'counted'; readonly late: boolean }
   /** The RSVP already has a newer message: nothing was counted. */
-  | { readonly kind: 'superseded' };
+  | { readonly kind: 'superseded' }
+  /** The RSVP's bucket has expired (`rsvpRetentionMs`): its state is no longer kept, so nothing was counted. */
+  | { readonly kind: 'expired' };
 
 /** Venue counts of one stored window cell: a pane, or a closed window's late correction. */
 interface Cell {
@@ -42,6 +46,20 @@ interface Family {
 const COUNTED: ApplyOutcome = { kind: 'counted', late: false };
 const COUNTED_LATE: ApplyOutcome = { kind: 'counted', late: true };
 const SUPERSEDED: ApplyOutcome = { kind: 'superseded' };
+const EXPIRED: ApplyOutcome = { kind: 'expired' };
+
+/** A kept RSVP bucket: its latest activity, and whether memory holds all its states. */
+interface Bucket {
+  latest: number;
+  loaded: boolean;
+  /** Every RSVP id in it, when this aggregate made the bucket and still holds all of it; null otherwise. */
+  ids: number[] | null;
+  /** Rows the store holds for it since it was last written whole (a commit adds one per bucket it touches). */
+  rows: number;
+}
+
+/** A bucket made here is written whole once it has this many rows, replacing them: its rows stay few. */
+const ROWS_BEFORE_REWRITE = 16;
 
 /**
  * The working state of one partition: every RSVP's latest message, all-time venue counts, and the
@@ -52,17 +70,26 @@ export class PartitionAggregate {
   private committedOffset: number;
   private maxEventTimeValue: number | null;
   private readonly rsvps = new RsvpTable();
-  /** The greatest RSVP id seen or stored: an RSVP above it is new. */
-  private greatestRsvpId = Number.NEGATIVE_INFINITY;
+  /** Every RSVP bucket kept, stored or not, by bucket. */
+  private readonly buckets = new Map<number, Bucket>();
+  private expiredBucketMax = Number.NEGATIVE_INFINITY;
+  private readonly changedBuckets = new Set<number>();
+  private greatestKept: number | undefined;
+  private readonly retentionMs: number;
   private readonly venues = new Map<number, VenueTally>();
   private readonly families: Family[];
   private readonly changedRsvps = new Set<number>();
   private readonly changedVenues = new Set<number>();
   private readonly changedCells = new Set<Cell>();
 
+  /**
+   * `names`: venue names and cities seen, shared by the partitions of one pipeline, so that a venue named
+   * in every partition keeps one copy of its strings rather than one per partition.
+   */
   constructor(
     private readonly snapshot: Pick<PartitionSnapshot, 'partition'> & Partial<PartitionSnapshot>,
     private readonly settings: AggregationSettings,
+    private readonly names: Map<string, string> = new Map(),
   ) {
     this.families = settings.windows.map((spec) => ({
       spec,
@@ -72,13 +99,17 @@ export class PartitionAggregate {
       panes: new Map(),
       corrections: new Map(),
     }));
+    this.retentionMs = settings.rsvpRetentionMs ?? Number.POSITIVE_INFINITY;
     this.nextOffsetValue = snapshot.nextOffset ?? 0;
     this.committedOffset = this.nextOffsetValue;
     this.maxEventTimeValue = snapshot.maxEventTime ?? null;
-    for (const rsvp of snapshot.rsvps ?? []) {
-      this.rsvps.set(rsvp.rsvpId, rsvp.mtime, rsvp.venueId);
-      if (rsvp.rsvpId > this.greatestRsvpId) this.greatestRsvpId = rsvp.rsvpId;
+    this.expiredBucketMax = snapshot.expiredBucketMax ?? Number.NEGATIVE_INFINITY;
+    // States come with all their buckets, or none (loaded without them: read back bucket by bucket).
+    const loaded = (snapshot.rsvps?.length ?? 0) > 0;
+    for (const bucket of snapshot.rsvpBuckets ?? []) {
+      this.buckets.set(bucket.bucket, { latest: bucket.latest, loaded, ids: null, rows: 0 });
     }
+    for (const rsvp of snapshot.rsvps ?? []) this.rsvps.set(rsvp.rsvpId, rsvp.mtime, rsvp.venueId);
     for (const venue of snapshot.venues ?? []) {
       this.venues.set(venue.venueId, new VenueTally(venue.venueId, venue.count, venue.display));
     }
@@ -112,20 +143,21 @@ export class PartitionAggregate {
     return this.rsvps.slotOf(rsvpId) >= 0;
   }
 
-  /** True when the store may hold a state of this RSVP that memory does not: it must be read back. */
-  mayBeStored(rsvpId: number): boolean {
-    return rsvpId <= this.greatestRsvpId && !this.holdsRsvp(rsvpId);
+  /** The bucket of this RSVP when the store holds states of it that memory does not: it must be read back. */
+  bucketToLoad(rsvpId: number): number | null {
+    const bucket = rsvpBucketOf(rsvpId);
+    const kept = this.buckets.get(bucket);
+    return kept !== undefined && !kept.loaded && !this.expired(bucket) ? bucket : null;
   }
 
-  /** Tells the aggregate the greatest RSVP id in the store, when its RSVP states were not loaded. */
-  noteStoredRsvps(greatestRsvpId: number | null): void {
-    if (greatestRsvpId !== null && greatestRsvpId > this.greatestRsvpId) this.greatestRsvpId = greatestRsvpId;
-  }
-
-  /** Takes in RSVP states read back from the store; never overwrites one held. */
-  rememberRsvps(states: readonly RsvpState[]): void {
+  /** Takes in the states of whole buckets read back from the store; never overwrites one held. */
+  rememberBuckets(buckets: readonly number[], states: readonly RsvpState[]): void {
     for (const state of states) {
       if (!this.holdsRsvp(state.rsvpId)) this.rsvps.set(state.rsvpId, state.mtime, state.venueId);
+    }
+    for (const bucket of buckets) {
+      const kept = this.buckets.get(bucket);
+      if (kept !== undefined) kept.loaded = true;
     }
   }
 
@@ -133,6 +165,10 @@ export class PartitionAggregate {
   forgetRsvps(): void {
     if (this.changedRsvps.size > 0) throw new Error('RSVP states changed since the last commit');
     this.rsvps.clear();
+    for (const bucket of this.buckets.values()) {
+      bucket.loaded = false;
+      bucket.ids = null;
+    }
   }
 
   /** Marks every record before `offset` as handled (applied, filtered or dead-lettered). */
@@ -142,6 +178,8 @@ export class PartitionAggregate {
 
   apply(rsvp: Rsvp, offset: number): ApplyOutcome {
     if (this.maxEventTimeValue === null || rsvp.mtime > this.maxEventTimeValue) this.maxEventTimeValue = rsvp.mtime;
+    const bucket = rsvpBucketOf(rsvp.rsvpId);
+    if (this.expired(bucket)) return EXPIRED;
     if (rsvp.venue !== null) this.showVenue(rsvp, offset);
     const slot = this.rsvps.slotOf(rsvp.rsvpId);
     const previousMtime = slot < 0 ? 0 : this.rsvps.mtime(slot);
@@ -151,8 +189,18 @@ export class PartitionAggregate {
     const venueId = rsvp.response === 'yes' && rsvp.venue !== null ? rsvp.venue.venueId : null;
     const previousVenue = slot < 0 ? null : this.rsvps.venueId(slot);
     this.rsvps.set(rsvp.rsvpId, rsvp.mtime, venueId);
-    if (rsvp.rsvpId > this.greatestRsvpId) this.greatestRsvpId = rsvp.rsvpId;
     this.changedRsvps.add(rsvp.rsvpId);
+    // The bucket lives as long as its latest activity: this message, or the Meetup event it is for.
+    const latest = Math.max(rsvp.mtime, rsvp.event.time ?? rsvp.mtime);
+    const kept = this.buckets.get(bucket);
+    if (kept === undefined) {
+      this.buckets.set(bucket, { latest, loaded: true, ids: [rsvp.rsvpId], rows: 0 });
+      this.greatestKept = undefined;
+    } else {
+      if (latest > kept.latest) kept.latest = latest;
+      if (slot < 0) kept.ids?.push(rsvp.rsvpId);
+    }
+    this.changedBuckets.add(bucket);
     // A re-send that stays at the same venue, in the same windows, moves nothing.
     if (previousVenue === venueId && (venueId === null || this.sameWindows(previousMtime, rsvp.mtime))) {
       return COUNTED;
@@ -168,10 +216,40 @@ export class PartitionAggregate {
    * their counts are final and already stored (or in this commit).
    */
   takeCommit(): PartitionCommit {
-    const rsvps: RsvpState[] = [];
-    for (const rsvpId of this.changedRsvps) {
+    // Buckets past their retention go, with their states; their messages are expired from now on.
+    const expiredBuckets: number[] = [];
+    for (const [bucket, kept] of this.buckets) {
+      if (this.bucketPast(kept)) {
+        expiredBuckets.push(bucket);
+        this.buckets.delete(bucket);
+        this.greatestKept = undefined;
+        if (bucket > this.expiredBucketMax) this.expiredBucketMax = bucket;
+      }
+    }
+    // A bucket is written as the states the commit changed (a row more), or whole once it has many rows.
+    const rsvpBuckets: RsvpBucket[] = [];
+    const wholeBuckets: number[] = [];
+    const state = (rsvpId: number): RsvpState => {
       const slot = this.rsvps.slotOf(rsvpId);
-      rsvps.push({ rsvpId, mtime: this.rsvps.mtime(slot), venueId: this.rsvps.venueId(slot) });
+      return { rsvpId, mtime: this.rsvps.mtime(slot), venueId: this.rsvps.venueId(slot) };
+    };
+    const rsvps: RsvpState[] = [];
+    for (const bucket of this.changedBuckets) {
+      const kept = this.buckets.get(bucket);
+      if (kept === undefined) continue;
+      rsvpBuckets.push({ bucket, latest: kept.latest });
+      if (kept.ids !== null && kept.rows >= ROWS_BEFORE_REWRITE) {
+        wholeBuckets.push(bucket);
+        for (const rsvpId of kept.ids) rsvps.push(state(rsvpId));
+        kept.rows = 1;
+      } else {
+        kept.rows += 1;
+      }
+    }
+    const whole = new Set(wholeBuckets);
+    for (const rsvpId of this.changedRsvps) {
+      const bucket = rsvpBucketOf(rsvpId);
+      if (this.buckets.has(bucket) && !whole.has(bucket)) rsvps.push(state(rsvpId));
     }
     const venues: VenueTotal[] = [];
     for (const id of this.changedVenues) {
@@ -190,11 +268,16 @@ export class PartitionAggregate {
       nextOffset: this.nextOffsetValue,
       maxEventTime: this.maxEventTimeValue,
       rsvps,
+      rsvpBuckets,
+      wholeBuckets,
+      expiredBuckets,
+      expiredBucketMax: Number.isFinite(this.expiredBucketMax) ? this.expiredBucketMax : null,
       venues,
       windows,
     };
     this.committedOffset = this.nextOffsetValue;
     this.changedRsvps.clear();
+    this.changedBuckets.clear();
     this.changedVenues.clear();
     this.changedCells.clear();
     for (const family of this.families) {
@@ -252,13 +335,20 @@ export class PartitionAggregate {
     return true;
   }
 
+  private shared(text: string): string {
+    const known = this.names.get(text);
+    if (known !== undefined) return known;
+    this.names.set(text, text);
+    return text;
+  }
+
   private showVenue(rsvp: Rsvp, offset: number): void {
     const venue = rsvp.venue as NonNullable<Rsvp['venue']>;
     const current = this.venues.get(venue.venueId);
     if (current !== undefined && !isNewerMessage(rsvp.mtime, rsvp.rsvpId, offset, current)) return;
     const display: VenueDisplay = {
-      venueName: venue.venueName,
-      groupCity: rsvp.group.groupCity,
+      venueName: this.shared(venue.venueName),
+      groupCity: this.shared(rsvp.group.groupCity),
       lat: venue.lat,
       lon: venue.lon,
       mtime: rsvp.mtime,
@@ -268,6 +358,40 @@ export class PartitionAggregate {
     if (current === undefined) this.venues.set(venue.venueId, new VenueTally(venue.venueId, 0, display));
     else current.show(display);
     this.changedVenues.add(venue.venueId);
+  }
+
+  private watermark(): number {
+    return this.maxEventTimeValue === null
+      ? Number.NEGATIVE_INFINITY
+      : this.maxEventTimeValue - this.settings.maxOutOfOrdernessMs;
+  }
+
+  private bucketPast(kept: Bucket): boolean {
+    return bucketExpired(kept.latest, this.retentionMs, this.watermark());
+  }
+
+  /**
+   * True when messages of this bucket are expired: it is kept and past its retention, or it is not kept and
+   * a newer bucket (greater ids, so younger RSVPs) has expired already (its own RSVPs are older still).
+   */
+  private expired(bucket: number): boolean {
+    if (this.retentionMs === Number.POSITIVE_INFINITY) return false;
+    const kept = this.buckets.get(bucket);
+    if (kept !== undefined) return this.bucketPast(kept);
+    if (bucket <= this.expiredBucketMax) return true;
+    // New RSVPs (greater ids than any kept) are the common case, and need no search.
+    if (bucket > this.greatestBucket()) return false;
+    for (const [other, state] of this.buckets) if (other > bucket && this.bucketPast(state)) return true;
+    return false;
+  }
+
+  /** The greatest bucket kept, remembered until a bucket is added or one goes. */
+  private greatestBucket(): number {
+    if (this.greatestKept === undefined) {
+      this.greatestKept = Number.NEGATIVE_INFINITY;
+      for (const bucket of this.buckets.keys()) if (bucket > this.greatestKept) this.greatestKept = bucket;
+    }
+    return this.greatestKept;
   }
 
   /** Windows of this family starting at or before this are closed: the watermark passed their end + lateness. */

@@ -17,7 +17,7 @@ export interface PipelineSettings extends AggregationSettings {
   readonly maxMessageBytes: number;
   /**
    * RSVP states a partition keeps in memory between batches. Past this, after a commit, it forgets them
-   * (the store has them all) and reads back only those its next batches name: memory stays bounded
+   * (the store has them all) and reads back the buckets its next batches name: memory stays bounded
    * however many RSVPs a long run sees.
    */
   readonly maxHeldRsvps: number;
@@ -32,6 +32,7 @@ export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
   maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
   maxHeldRsvps: 100_000,
   maxEventTimeAheadMs: 3_600_000,
+  rsvpRetentionMs: 7 * 86_400_000,
 };
 
 /** How one stored batch went. */
@@ -60,6 +61,8 @@ export interface PipelineDeps {
 export class Pipeline implements BatchConsumer {
   private readonly partitions = new Map<PartitionId, PartitionAggregate>();
   private readonly totals = emptyTallies();
+  /** Venue names and cities, one copy for all partitions. */
+  private readonly names = new Map<string, string>();
 
   constructor(
     private readonly deps: PipelineDeps,
@@ -109,14 +112,20 @@ export class Pipeline implements BatchConsumer {
           });
           bump(tallies.deadLettered, (problems[0] as Problem).code);
         }
-        // The states of the RSVPs these records name that memory does not hold but the store may.
-        const unknown = new Set<number>();
-        for (const { rsvp } of valid) if (aggregate.mayBeStored(rsvp.rsvpId)) unknown.add(rsvp.rsvpId);
-        if (unknown.size > 0) aggregate.rememberRsvps(await this.deps.store.loadRsvps(batch.partition, [...unknown]));
+        // The buckets of RSVP states these records need that the store holds and memory does not.
+        const buckets = new Set<number>();
+        for (const { rsvp } of valid) {
+          const bucket = aggregate.bucketToLoad(rsvp.rsvpId);
+          if (bucket !== null) buckets.add(bucket);
+        }
+        if (buckets.size > 0) {
+          const needed = [...buckets];
+          aggregate.rememberBuckets(needed, await this.deps.store.loadRsvpBuckets(batch.partition, needed));
+        }
         for (const { rsvp, offset } of valid) {
           const outcome = aggregate.apply(rsvp, offset);
-          if (outcome.kind === 'superseded') {
-            bump(tallies.filtered, 'superseded');
+          if (outcome.kind === 'superseded' || outcome.kind === 'expired') {
+            bump(tallies.filtered, outcome.kind);
           } else {
             tallies.counted++;
             if (outcome.late) tallies.late++;
@@ -168,9 +177,7 @@ export class Pipeline implements BatchConsumer {
     if (aggregate === undefined) {
       // Without the RSVP states: they are read back as batches name them.
       const snapshot = await this.deps.store.load(partition, { rsvps: false });
-      aggregate = new PartitionAggregate(snapshot, this.settings);
-      // After the snapshot: a commit in between moves the stored offset, so the next commit is refused.
-      aggregate.noteStoredRsvps(await this.deps.store.greatestRsvpId(partition));
+      aggregate = new PartitionAggregate(snapshot, this.settings, this.names);
       this.partitions.set(partition, aggregate);
     }
     return aggregate;

@@ -5,7 +5,9 @@ export type FilterReason =
   /** Its RSVP already has a newer message. */
   | 'superseded'
   /** Its position was applied before (a redelivery after a restart or a rebalance). */
-  | 'redelivered';
+  | 'redelivered'
+  /** Its RSVP's state is past `rsvpRetentionMs` and no longer kept: it cannot be counted exactly, so it is not. */
+  | 'expired';
 
 /**
  * Where every received record went. `received = counted + filtered + deadLettered`, always;

@@ -39,13 +39,24 @@ export interface WindowCount {
   readonly count: number;
 }
 
+/** A bucket of RSVP states (`rsvpBucketOf`) and its latest activity, which decides when it expires. */
+export interface RsvpBucket {
+  readonly bucket: number;
+  readonly latest: number;
+}
+
 /** Everything stored for one partition. */
 export interface PartitionSnapshot {
   readonly partition: PartitionId;
   /** The offset of the first record not yet applied. */
   readonly nextOffset: number;
   readonly maxEventTime: number | null;
+  /** RSVP states: all of them, or none when loaded without (`rsvps: false`); in a commit, those that changed. */
   readonly rsvps: readonly RsvpState[];
+  /** Every RSVP bucket still kept (in a commit: those the commit changed). Absent: none. */
+  readonly rsvpBuckets?: readonly RsvpBucket[];
+  /** The greatest bucket that has expired; null or absent when none has. */
+  readonly expiredBucketMax?: number | null;
   readonly venues: readonly VenueTotal[];
   readonly windows: readonly WindowCount[];
 }
@@ -54,6 +65,10 @@ export interface PartitionSnapshot {
 export interface PartitionCommit extends PartitionSnapshot {
   /** The `nextOffset` this commit was computed from; the store refuses it if it holds another. */
   readonly expectedNextOffset: number;
+  /** Buckets that expired with this commit: their states are deleted. */
+  readonly expiredBuckets?: readonly number[];
+  /** Buckets whose states this commit holds in full: what was stored of them before can go. */
+  readonly wholeBuckets?: readonly number[];
 }
 
 /**
@@ -63,8 +78,8 @@ export interface PartitionCommit extends PartitionSnapshot {
  */
 export interface LoadOptions {
   /**
-   * False: leave out the RSVP states (one per RSVP ever seen: most of a partition's state); the pipeline
-   * reads the ones it needs with `loadRsvps`, batch by batch. Default true.
+   * False: leave out the RSVP states (most of a partition's state; `rsvpBuckets` still lists their buckets);
+   * the pipeline reads the buckets it needs with `loadRsvpBuckets`, batch by batch. Default true.
    */
   readonly rsvps?: boolean;
 }
@@ -72,13 +87,8 @@ export interface LoadOptions {
 export interface CountStore {
   /** The stored state of a partition; nextOffset 0 and nothing else for one never written. */
   load(partition: PartitionId, options?: LoadOptions): Promise<PartitionSnapshot>;
-  /** The stored states of these RSVPs of a partition; RSVPs never stored are left out. */
-  loadRsvps(partition: PartitionId, rsvpIds: readonly number[]): Promise<RsvpState[]>;
-  /**
-   * The greatest RSVP id stored for a partition, or null when none is. RSVP ids grow over time, so a new
-   * RSVP's id is above it and needs no lookup.
-   */
-  greatestRsvpId(partition: PartitionId): Promise<number | null>;
+  /** Every stored state of these RSVP buckets of a partition (whole buckets: what memory holds is a set of buckets). */
+  loadRsvpBuckets(partition: PartitionId, buckets: readonly number[]): Promise<RsvpState[]>;
   /**
    * Applies the commit atomically if the stored nextOffset equals `expectedNextOffset`; otherwise
    * changes nothing and rejects with `StaleWriterError`.

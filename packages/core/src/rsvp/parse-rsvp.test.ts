@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { sharedDataPath } from '@rsvp/testkit';
+import { recordedLines } from '@rsvp/testkit';
 import { describe, expect, it } from 'vitest';
 import { parseRsvp } from './parse-rsvp.js';
 import { coordinateText } from './rsvp.js';
 
 /** The file's lines; a newline at the very end ends the last line rather than starting an empty one. */
-const lines = (file: Parameters<typeof sharedDataPath>[0]) =>
-  readFileSync(sharedDataPath(file), 'utf8').replace(/\n$/, '').split('\n');
+const lines = recordedLines;
 
 const VALID =
   '{"venue":{"venue_name":"Tech Hub ","lon":-74.005974,"lat":40.712776,"venue_id":24629171},"visibility":"public",' +

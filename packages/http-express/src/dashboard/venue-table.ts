@@ -11,7 +11,7 @@ export class VenueTable {
 
   update(top: readonly LiveVenue[]): void {
     if (top.length === 0) {
-      this.showEmpty('No RSVPs counted yet.');
+      this.showEmpty('No RSVPs saying yes yet.');
       return;
     }
     for (const row of Array.from(this.body.rows)) if (row.classList.contains('empty')) row.remove();
