@@ -82,14 +82,9 @@ export class PartitionAggregate {
   private readonly changedVenues = new Set<number>();
   private readonly changedCells = new Set<Cell>();
 
-  /**
-   * `names`: venue names and cities seen, shared by the partitions of one pipeline, so that a venue named
-   * in every partition keeps one copy of its strings rather than one per partition.
-   */
   constructor(
     private readonly snapshot: Pick<PartitionSnapshot, 'partition'> & Partial<PartitionSnapshot>,
     private readonly settings: AggregationSettings,
-    private readonly names: Map<string, string> = new Map(),
   ) {
     this.families = settings.windows.map((spec) => ({
       spec,
@@ -335,20 +330,13 @@ export class PartitionAggregate {
     return true;
   }
 
-  private shared(text: string): string {
-    const known = this.names.get(text);
-    if (known !== undefined) return known;
-    this.names.set(text, text);
-    return text;
-  }
-
   private showVenue(rsvp: Rsvp, offset: number): void {
     const venue = rsvp.venue as NonNullable<Rsvp['venue']>;
     const current = this.venues.get(venue.venueId);
     if (current !== undefined && !isNewerMessage(rsvp.mtime, rsvp.rsvpId, offset, current)) return;
     const display: VenueDisplay = {
-      venueName: this.shared(venue.venueName),
-      groupCity: this.shared(rsvp.group.groupCity),
+      venueName: venue.venueName,
+      groupCity: rsvp.group.groupCity,
       lat: venue.lat,
       lon: venue.lon,
       mtime: rsvp.mtime,

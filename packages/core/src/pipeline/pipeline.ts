@@ -61,8 +61,6 @@ export interface PipelineDeps {
 export class Pipeline implements BatchConsumer {
   private readonly partitions = new Map<PartitionId, PartitionAggregate>();
   private readonly totals = emptyTallies();
-  /** Venue names and cities, one copy for all partitions. */
-  private readonly names = new Map<string, string>();
 
   constructor(
     private readonly deps: PipelineDeps,
@@ -177,7 +175,7 @@ export class Pipeline implements BatchConsumer {
     if (aggregate === undefined) {
       // Without the RSVP states: they are read back as batches name them.
       const snapshot = await this.deps.store.load(partition, { rsvps: false });
-      aggregate = new PartitionAggregate(snapshot, this.settings, this.names);
+      aggregate = new PartitionAggregate(snapshot, this.settings);
       this.partitions.set(partition, aggregate);
     }
     return aggregate;
