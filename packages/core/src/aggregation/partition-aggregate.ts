@@ -384,9 +384,7 @@ export class PartitionAggregate {
 
   /** Windows of this family starting at or before this are closed: the watermark passed their end + lateness. */
   private closedUpTo(spec: WindowSpec): number {
-    if (this.maxEventTimeValue === null) return Number.NEGATIVE_INFINITY;
-    const watermark = this.maxEventTimeValue - this.settings.maxOutOfOrdernessMs;
-    return watermark - spec.sizeMs - this.settings.allowedLatenessMs;
+    return this.watermark() - spec.sizeMs - this.settings.allowedLatenessMs;
   }
 
   /** A pane is final once the newest window holding it has closed. */
