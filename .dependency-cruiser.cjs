@@ -17,6 +17,13 @@ module.exports = {
       to: { pathNot: '^packages/core/src/' },
     },
     {
+      name: 'aggregation-below-the-ports',
+      comment: 'The aggregation owns its state types; the ports import them, never the other way round.',
+      severity: 'error',
+      from: { path: '^packages/core/src/aggregation/', pathNot: TEST },
+      to: { path: '^packages/core/src/(ports|pipeline|read-side)/' },
+    },
+    {
       name: 'adapters-import-only-the-core',
       comment: 'An adapter imports the core and its own libraries, never another adapter, the CLI or the test kit.',
       severity: 'error',

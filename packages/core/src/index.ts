@@ -1,8 +1,19 @@
 export type { AggregationSettings } from './aggregation/aggregation-settings.js';
 export { type ApplyOutcome, isNewer, PartitionAggregate } from './aggregation/partition-aggregate.js';
+export {
+  emptySnapshot,
+  type PartitionCommit,
+  type PartitionId,
+  type PartitionSnapshot,
+  type RsvpBucket,
+  type RsvpState,
+  type VenueDisplay,
+  type VenueTotal,
+  type WindowCount,
+} from './aggregation/partition-state.js';
 export { bucketExpired, RSVP_BUCKET_IDS, rsvpBucketOf } from './aggregation/rsvp-buckets.js';
 export { RsvpTable } from './aggregation/rsvp-table.js';
-export { compareVenueRows, VenueRanking } from './aggregation/venue-ranking.js';
+export { compareVenueRows, VenueRanking, type VenueRow } from './aggregation/venue-ranking.js';
 export { VenueTally } from './aggregation/venue-tally.js';
 export { type BatchStreamOptions, batchStream } from './pipeline/batch-stream.js';
 export {
@@ -22,29 +33,17 @@ export {
 } from './pipeline/tallies.js';
 export type { Clock } from './ports/clock.js';
 export { type ChangeRecord, type CountChangeFeed, changeRecordOf } from './ports/count-change-feed.js';
-export {
-  type CountStore,
-  emptySnapshot,
-  type LoadOptions,
-  type PartitionCommit,
-  type PartitionSnapshot,
-  type RsvpBucket,
-  type RsvpState,
-  type VenueDisplay,
-  type VenueTotal,
-  type WindowCount,
-} from './ports/count-store.js';
+export type { CountStore, LoadOptions } from './ports/count-store.js';
 export type { DeadLetter, DeadLetterSink } from './ports/dead-letter-sink.js';
 export { PipelineError, type PipelineErrorCode, StaleWriterError } from './ports/errors.js';
 export type {
   BatchConsumer,
   EventSource,
-  PartitionId,
   SourceBatch,
   SourceRecord,
 } from './ports/event-source.js';
 export { defineToken, PORTS, type Token } from './ports/tokens.js';
-export type { TopVenuesRequest, VenueCountQuery, VenueRow, WindowRef } from './ports/venue-count-query.js';
+export type { TopVenuesRequest, VenueCountQuery, WindowRef } from './ports/venue-count-query.js';
 export { MaintainedVenueQuery, type MaintainedVenueQueryOptions } from './read-side/maintained-venue-query.js';
 export { SortedList } from './read-side/sorted-list.js';
 export { type ApplyResult, VenueView, type VenueViewOptions } from './read-side/venue-view.js';

@@ -1,15 +1,16 @@
+import type { Rsvp } from '../rsvp/rsvp.js';
+import { lateCellName, paneCellName, paneMs, type WindowSpec } from '../windows/window-spec.js';
+import type { AggregationSettings } from './aggregation-settings.js';
 import type {
   PartitionCommit,
+  PartitionId,
   PartitionSnapshot,
   RsvpBucket,
   RsvpState,
   VenueDisplay,
   VenueTotal,
   WindowCount,
-} from '../ports/count-store.js';
-import type { Rsvp } from '../rsvp/rsvp.js';
-import { lateCellName, paneCellName, paneMs, type WindowSpec } from '../windows/window-spec.js';
-import type { AggregationSettings } from './aggregation-settings.js';
+} from './partition-state.js';
 import { bucketExpired, rsvpBucketOf } from './rsvp-buckets.js';
 import { RsvpTable } from './rsvp-table.js';
 import { VenueTally } from './venue-tally.js';
@@ -66,6 +67,8 @@ const ROWS_BEFORE_REWRITE = 16;
  * counts of the windows still open. Records the keys it changes so that a commit carries only those.
  */
 export class PartitionAggregate {
+  /** Only the name: holding the loaded snapshot would keep all it held alive as long as the aggregate. */
+  readonly partition: PartitionId;
   private nextOffsetValue: number;
   private committedOffset: number;
   private maxEventTimeValue: number | null;
@@ -83,9 +86,10 @@ export class PartitionAggregate {
   private readonly changedCells = new Set<Cell>();
 
   constructor(
-    private readonly snapshot: Pick<PartitionSnapshot, 'partition'> & Partial<PartitionSnapshot>,
+    snapshot: Pick<PartitionSnapshot, 'partition'> & Partial<PartitionSnapshot>,
     private readonly settings: AggregationSettings,
   ) {
+    this.partition = snapshot.partition;
     this.families = settings.windows.map((spec) => ({
       spec,
       paneMs: paneMs(spec),
@@ -117,10 +121,6 @@ export class PartitionAggregate {
         }
       }
     }
-  }
-
-  get partition(): string {
-    return this.snapshot.partition;
   }
 
   /** The offset of the first record not yet applied. */

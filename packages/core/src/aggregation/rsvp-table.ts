@@ -1,4 +1,4 @@
-import type { RsvpState } from '../ports/count-store.js';
+import type { RsvpState } from './partition-state.js';
 
 /**
  * Every RSVP's latest event time and venue, in columns: a partition remembers every RSVP it has seen, so

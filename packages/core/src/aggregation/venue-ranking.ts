@@ -1,7 +1,17 @@
-import type { VenueDisplay } from '../ports/count-store.js';
-import type { VenueRow } from '../ports/venue-count-query.js';
 import { coordinateText } from '../rsvp/rsvp.js';
 import { isNewer } from './partition-aggregate.js';
+import type { VenueDisplay } from './partition-state.js';
+
+/** One row of the API: a venue and how many distinct RSVPs count there. */
+export interface VenueRow {
+  readonly venueId: number;
+  readonly venueName: string;
+  readonly groupCity: string;
+  /** Coordinates as text, as the original system returned them (see `coordinateText`). */
+  readonly lat: string;
+  readonly lon: string;
+  readonly count: number;
+}
 
 /** The API's order: most RSVPs first, then venue name, then venue id (so ties are stable). */
 export function compareVenueRows(a: VenueRow, b: VenueRow): number {

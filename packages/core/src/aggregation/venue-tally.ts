@@ -1,4 +1,4 @@
-import type { VenueDisplay, VenueTotal } from '../ports/count-store.js';
+import type { VenueDisplay, VenueTotal } from './partition-state.js';
 
 /**
  * A venue's count and how it was last shown, updated in place. Long-lived state that is replaced per

@@ -1,9 +1,10 @@
 import type { AggregationSettings } from '../aggregation/aggregation-settings.js';
 import { PartitionAggregate } from '../aggregation/partition-aggregate.js';
+import type { PartitionId } from '../aggregation/partition-state.js';
 import type { Clock } from '../ports/clock.js';
 import type { CountStore } from '../ports/count-store.js';
 import type { DeadLetter, DeadLetterSink } from '../ports/dead-letter-sink.js';
-import type { BatchConsumer, PartitionId, SourceBatch, SourceRecord } from '../ports/event-source.js';
+import type { BatchConsumer, SourceBatch, SourceRecord } from '../ports/event-source.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, parseRsvp } from '../rsvp/parse-rsvp.js';
 import type { Problem } from '../rsvp/problem.js';
 import type { Rsvp } from '../rsvp/rsvp.js';

@@ -1,5 +1,10 @@
-import type { PartitionCommit, PartitionSnapshot, VenueTotal, WindowCount } from './count-store.js';
-import type { PartitionId } from './event-source.js';
+import type {
+  PartitionCommit,
+  PartitionId,
+  PartitionSnapshot,
+  VenueTotal,
+  WindowCount,
+} from '../aggregation/partition-state.js';
 
 /**
  * What one committed batch changed in a partition, as absolute values: the venues and window cells it

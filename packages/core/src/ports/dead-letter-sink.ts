@@ -1,5 +1,5 @@
+import type { PartitionId } from '../aggregation/partition-state.js';
 import type { Problem } from '../rsvp/problem.js';
-import type { PartitionId } from './event-source.js';
 
 /** A rejected record: its original bytes, where it came from and why it was rejected. */
 export interface DeadLetter {

@@ -1,5 +1,4 @@
-/** Names one ordered stream of records, e.g. a Kafka topic partition (`rsvps:3`). */
-export type PartitionId = string;
+import type { PartitionId } from '../aggregation/partition-state.js';
 
 export interface SourceRecord {
   /** Position in its partition; strictly increasing within a partition. */

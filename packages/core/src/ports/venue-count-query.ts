@@ -1,15 +1,5 @@
+import type { VenueRow } from '../aggregation/venue-ranking.js';
 import type { WindowSpec } from '../windows/window-spec.js';
-
-/** One row of the API: a venue and how many distinct RSVPs count there. */
-export interface VenueRow {
-  readonly venueId: number;
-  readonly venueName: string;
-  readonly groupCity: string;
-  /** Coordinates as text, as the original system returned them (see `coordinateText`). */
-  readonly lat: string;
-  readonly lon: string;
-  readonly count: number;
-}
 
 /** One window: its family and its start; its count is the sum of the cells `windowCells` names. */
 export interface WindowRef extends WindowSpec {

@@ -1,7 +1,8 @@
+import type { PartitionId } from '../aggregation/partition-state.js';
+import type { VenueRow } from '../aggregation/venue-ranking.js';
 import type { Clock } from '../ports/clock.js';
 import type { ChangeRecord, CountChangeFeed } from '../ports/count-change-feed.js';
-import type { PartitionId } from '../ports/event-source.js';
-import type { TopVenuesRequest, VenueCountQuery, VenueRow } from '../ports/venue-count-query.js';
+import type { TopVenuesRequest, VenueCountQuery } from '../ports/venue-count-query.js';
 import { VenueView, type VenueViewOptions } from './venue-view.js';
 
 export interface MaintainedVenueQueryOptions extends VenueViewOptions {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { PartitionSnapshot, VenueTotal, WindowCount } from '../aggregation/partition-state.js';
 import { VenueRanking } from '../aggregation/venue-ranking.js';
 import type { ChangeRecord } from '../ports/count-change-feed.js';
-import type { PartitionSnapshot, VenueTotal, WindowCount } from '../ports/count-store.js';
 import type { WindowRef } from '../ports/venue-count-query.js';
 import { windowCells } from '../windows/window-spec.js';
 import { VenueView } from './venue-view.js';

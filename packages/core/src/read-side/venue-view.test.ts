@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { VenueTotal } from '../aggregation/partition-state.js';
 import type { ChangeRecord } from '../ports/count-change-feed.js';
-import type { VenueTotal } from '../ports/count-store.js';
 import { VenueView } from './venue-view.js';
 
 const venue = (venueId: number, count: number, venueName: string, mtime = 1): VenueTotal => ({

@@ -1,8 +1,8 @@
 import { isNewer } from '../aggregation/partition-aggregate.js';
+import type { PartitionId, PartitionSnapshot, VenueDisplay, VenueTotal } from '../aggregation/partition-state.js';
+import type { VenueRow } from '../aggregation/venue-ranking.js';
 import type { ChangeRecord } from '../ports/count-change-feed.js';
-import type { PartitionSnapshot, VenueDisplay, VenueTotal } from '../ports/count-store.js';
-import type { PartitionId } from '../ports/event-source.js';
-import type { TopVenuesRequest, VenueRow, WindowRef } from '../ports/venue-count-query.js';
+import type { TopVenuesRequest, WindowRef } from '../ports/venue-count-query.js';
 import { coordinateText } from '../rsvp/rsvp.js';
 import { windowCells } from '../windows/window-spec.js';
 import { SortedList } from './sorted-list.js';
