@@ -16,9 +16,7 @@ import {
   type EventSource,
   MaintainedVenueQuery,
   Pipeline,
-  PORTS,
   RsvpSimulator,
-  type Token,
   type VenueCountQuery,
 } from '@rsvp/core';
 import { Container, ContainerModule } from 'inversify';
@@ -28,7 +26,7 @@ import { type Config, DEFAULT_RATE } from './config.js';
 import { RsvpMetrics } from './metrics.js';
 import { type MetricsServer, startMetricsServer } from './metrics-server.js';
 import { systemClock } from './system-clock.js';
-import { APP } from './tokens.js';
+import { APP, PORTS, type Token } from './tokens.js';
 
 /** Typed lookup: the token carries the type it was bound to. Async, for adapters that connect first. */
 export function resolve<T>(container: Container, token: Token<T>): Promise<T> {

@@ -10,4 +10,4 @@ export {
   runtimeModule,
 } from './container.js';
 export { type RunningRole, startAll, startProcess, startProduce, startServe } from './roles.js';
-export { APP } from './tokens.js';
+export { APP, defineToken, PORTS, type Token } from './tokens.js';

@@ -3,13 +3,13 @@ import { closeSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { publish } from '@rsvp/adapter-kafka';
-import { PORTS, type Tallies, type VenueRow } from '@rsvp/core';
+import type { Tallies, VenueRow } from '@rsvp/core';
 import { createApp } from '@rsvp/http-express';
 import type { Container } from 'inversify';
 import { type Config, ConfigError } from './config.js';
 import { messagesFor, resolve } from './container.js';
 import { logProgress, ProduceProgress, type ProgressTotal, type StatusLine } from './progress.js';
-import { APP } from './tokens.js';
+import { APP, PORTS } from './tokens.js';
 
 /** A running role: `done` settles when it ends by itself (or after `stop`); `stop` ends it early. */
 export interface RunningRole {

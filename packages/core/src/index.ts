@@ -42,7 +42,6 @@ export type {
   SourceBatch,
   SourceRecord,
 } from './ports/event-source.js';
-export { defineToken, PORTS, type Token } from './ports/tokens.js';
 export type { TopVenuesRequest, VenueCountQuery, WindowRef } from './ports/venue-count-query.js';
 export { MaintainedVenueQuery, type MaintainedVenueQueryOptions } from './read-side/maintained-venue-query.js';
 export { SortedList } from './read-side/sorted-list.js';

@@ -1,10 +1,9 @@
-/** Errors the pipeline tells apart. A closed set; `retryable` says whether trying again can help. */
-export type PipelineErrorCode = 'stale_writer' | 'store_unavailable' | 'dead_letter_unavailable';
+/** Errors the pipeline tells apart: a closed set, of one so far. */
+export type PipelineErrorCode = 'stale_writer';
 
 export class PipelineError extends Error {
   constructor(
     readonly code: PipelineErrorCode,
-    readonly retryable: boolean,
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -16,11 +15,7 @@ export class PipelineError extends Error {
 /** Another writer advanced the partition: this one lost it (e.g. in a rebalance) and must not write. */
 export class StaleWriterError extends PipelineError {
   constructor(partition: string, expected: number, stored: number | null) {
-    super(
-      'stale_writer',
-      false,
-      `partition ${partition}: expected stored position ${expected}, found ${stored ?? 'none'}`,
-    );
+    super('stale_writer', `partition ${partition}: expected stored position ${expected}, found ${stored ?? 'none'}`);
     this.name = 'StaleWriterError';
   }
 }
