@@ -79,7 +79,7 @@ export async function coreThroughput(options: CoreOptions): Promise<Comparison[]
         const aggregate = new PartitionAggregate({ partition: `rsvps:${c}` }, settings);
         for (let offset = 0; offset < lines.length; offset++) {
           const parsed = parseRsvp(lines[offset] as Uint8Array, { maxMessageBytes: settings.maxMessageBytes });
-          if (parsed.ok) aggregate.apply(parsed.rsvp, offset);
+          if (parsed.ok) aggregate.apply(parsed.value, offset);
           if (offset % BATCH_SIZE === BATCH_SIZE - 1) aggregate.takeCommit();
         }
         aggregate.takeCommit();

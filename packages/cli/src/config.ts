@@ -293,8 +293,8 @@ export function readConfig(raw: RawOptions, secrets: Secrets = {}): Config {
   };
   const windows = (value('windows') ?? '').split(',').map((text): WindowSpec => {
     const spec = parseWindowSpec(text.trim());
-    if (typeof spec === 'string') throw new ConfigError(`--windows: ${spec}`);
-    return spec;
+    if (!spec.ok) throw new ConfigError(`--windows: ${spec.problems.join('; ')}`);
+    return spec.value;
   });
   if (new Set(windows.map((w) => w.name)).size !== windows.length) {
     throw new ConfigError('--windows: two windows of the same size; the API names windows by their size');

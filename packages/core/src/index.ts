@@ -46,6 +46,7 @@ export type { TopVenuesRequest, VenueCountQuery, WindowRef } from './ports/venue
 export { MaintainedVenueQuery, type MaintainedVenueQueryOptions } from './read-side/maintained-venue-query.js';
 export { SortedList } from './read-side/sorted-list.js';
 export { type ApplyResult, VenueView, type VenueViewOptions } from './read-side/venue-view.js';
+export { failure, type Result, success } from './result.js';
 export {
   DEFAULT_MAX_MESSAGE_BYTES,
   type ParseOptions,

@@ -123,11 +123,11 @@ export function createApp(deps: AppDeps): RsvpApp {
   };
   const badRequest = (res: Response, query: Record<string, unknown>): VenueRequest | undefined => {
     const request = readVenueRequest(query, options);
-    if ('error' in request) {
-      res.status(400).json(request);
+    if (!request.ok) {
+      res.status(400).json(request.problems[0]);
       return undefined;
     }
-    return request;
+    return request.value;
   };
 
   app.get('/api/data', async (req, res) => {

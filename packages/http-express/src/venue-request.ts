@@ -1,4 +1,12 @@
-import { currentWindowStart, type TopVenuesRequest, type VenueCountQuery, type WindowSpec } from '@rsvp/core';
+import {
+  currentWindowStart,
+  failure,
+  type Result,
+  success,
+  type TopVenuesRequest,
+  type VenueCountQuery,
+  type WindowSpec,
+} from '@rsvp/core';
 import { type ApiErrorBody, apiError } from './api-error.js';
 
 export interface VenueRequestOptions {
@@ -12,17 +20,19 @@ export interface VenueRequest {
   readonly window?: WindowSpec;
 }
 
-/** Reads the query string; an error body instead of a request when a parameter is out of bounds. */
+/** Reads the query string; the error body for the first parameter out of bounds instead of a request. */
 export function readVenueRequest(
   query: Record<string, unknown>,
   options: VenueRequestOptions,
-): VenueRequest | ApiErrorBody {
+): Result<VenueRequest, ApiErrorBody> {
   const { limit: limitText, window: windowText } = query;
   let limit: number | undefined;
   if (limitText !== undefined) {
     limit = typeof limitText === 'string' && /^[0-9]{1,9}$/.test(limitText) ? Number(limitText) : Number.NaN;
     if (!(limit >= 1 && limit <= options.maxLimit)) {
-      return apiError('invalid_parameter', `limit must be a whole number from 1 to ${options.maxLimit}`, 'limit');
+      return failure([
+        apiError('invalid_parameter', `limit must be a whole number from 1 to ${options.maxLimit}`, 'limit'),
+      ]);
     }
   }
   let window: WindowSpec | undefined;
@@ -30,10 +40,12 @@ export function readVenueRequest(
     window = options.windows.find((spec) => spec.name === windowText);
     if (window === undefined) {
       const names = options.windows.map((spec) => spec.name).join(', ');
-      return apiError('invalid_parameter', `window must be one of: ${names || '(none configured)'}`, 'window');
+      return failure([
+        apiError('invalid_parameter', `window must be one of: ${names || '(none configured)'}`, 'window'),
+      ]);
     }
   }
-  return { ...(limit !== undefined && { limit }), ...(window !== undefined && { window }) };
+  return success({ ...(limit !== undefined && { limit }), ...(window !== undefined && { window }) });
 }
 
 /** What to ask the store: the current window is the latest one at the greatest event time seen. */

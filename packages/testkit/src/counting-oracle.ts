@@ -49,8 +49,8 @@ export function countingOracle(input: OracleInput): OracleResult {
     const all: Message[] = [];
     records.forEach((value, index) => {
       const parsed = value === null ? undefined : parseRsvp(value);
-      if (parsed?.ok && parsed.rsvp.mtime <= (input.latestAllowedMtime ?? Number.POSITIVE_INFINITY)) {
-        all.push({ rsvp: parsed.rsvp, index });
+      if (parsed?.ok && parsed.value.mtime <= (input.latestAllowedMtime ?? Number.POSITIVE_INFINITY)) {
+        all.push({ rsvp: parsed.value, index });
       } else {
         invalid++;
       }

@@ -5,6 +5,7 @@ import type { Clock } from '../ports/clock.js';
 import type { CountStore } from '../ports/count-store.js';
 import type { DeadLetter, DeadLetterSink } from '../ports/dead-letter-sink.js';
 import type { BatchConsumer, SourceBatch, SourceRecord } from '../ports/event-source.js';
+import { failure, type Result } from '../result.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, parseRsvp } from '../rsvp/parse-rsvp.js';
 import type { Problem } from '../rsvp/problem.js';
 import type { Rsvp } from '../rsvp/rsvp.js';
@@ -27,7 +28,7 @@ export interface PipelineSettings extends AggregationSettings {
 }
 
 export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
-  windows: [parseWindowSpec('1m') as WindowSpec, parseWindowSpec('1h/5m') as WindowSpec],
+  windows: [defaultWindow('1m'), defaultWindow('1h/5m')],
   maxOutOfOrdernessMs: 5_000,
   allowedLatenessMs: 60_000,
   maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
@@ -35,6 +36,12 @@ export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
   maxEventTimeAheadMs: 3_600_000,
   rsvpRetentionMs: 7 * 86_400_000,
 };
+
+function defaultWindow(text: string): WindowSpec {
+  const spec = parseWindowSpec(text);
+  if (!spec.ok) throw new Error(spec.problems.join('; ')); // a constant: never, unless the parser changes
+  return spec.value;
+}
 
 /** How one stored batch went. */
 export interface BatchReport {
@@ -97,8 +104,8 @@ export class Pipeline implements BatchConsumer {
           }
           aggregate.advanceTo(record.offset + 1);
           const checked = this.check(record, latestAllowed);
-          if ('rsvp' in checked) {
-            valid.push({ rsvp: checked.rsvp, offset: record.offset });
+          if (checked.ok) {
+            valid.push({ rsvp: checked.value, offset: record.offset });
             continue;
           }
           const { problems } = checked;
@@ -155,18 +162,15 @@ export class Pipeline implements BatchConsumer {
   }
 
   /** Parses and validates one record: the RSVP, or the problems for which it must be dead-lettered. */
-  private check(
-    record: SourceRecord,
-    latestAllowed: number,
-  ): { readonly rsvp: Rsvp } | { readonly problems: readonly Problem[] } {
+  private check(record: SourceRecord, latestAllowed: number): Result<Rsvp> {
     if (record.value === null) {
-      return { problems: [{ code: 'empty_message', path: '', message: 'the record has no value (a tombstone)' }] };
+      return failure([{ code: 'empty_message', path: '', message: 'the record has no value (a tombstone)' }]);
     }
     const parsed = parseRsvp(record.value, { maxMessageBytes: this.settings.maxMessageBytes });
     if (!parsed.ok) return parsed;
-    if (parsed.rsvp.mtime > latestAllowed) {
-      const message = `mtime ${parsed.rsvp.mtime} is more than ${this.settings.maxEventTimeAheadMs} ms ahead of the clock`;
-      return { problems: [{ code: 'event_time_ahead', path: 'mtime', message }] };
+    if (parsed.value.mtime > latestAllowed) {
+      const message = `mtime ${parsed.value.mtime} is more than ${this.settings.maxEventTimeAheadMs} ms ahead of the clock`;
+      return failure([{ code: 'event_time_ahead', path: 'mtime', message }]);
     }
     return parsed;
   }

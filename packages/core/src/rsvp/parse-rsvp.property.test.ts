@@ -44,8 +44,11 @@ describe('parseRsvp properties', () => {
     fc.assert(
       fc.property(anyRsvp(), (rsvp) => {
         const wire = serializeRsvp(rsvp);
-        expect(parseRsvp(wire)).toEqual({ ok: true, rsvp });
-        expect(parseRsvp(new TextEncoder().encode(wire), { maxMessageBytes: 1 << 20 })).toEqual({ ok: true, rsvp });
+        expect(parseRsvp(wire)).toEqual({ ok: true, value: rsvp });
+        expect(parseRsvp(new TextEncoder().encode(wire), { maxMessageBytes: 1 << 20 })).toEqual({
+          ok: true,
+          value: rsvp,
+        });
       }),
       { numRuns: 1000 },
     );

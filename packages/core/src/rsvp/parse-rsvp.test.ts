@@ -50,8 +50,8 @@ describe('parseRsvp on recorded messages', () => {
   it('renders coordinates as the text the stream sent', () => {
     for (const line of lines('meetup-rsvps.ndjson')) {
       const result = parseRsvp(line);
-      if (!result.ok || result.rsvp.venue === null) continue;
-      const { lat, lon } = result.rsvp.venue;
+      if (!result.ok || result.value.venue === null) continue;
+      const { lat, lon } = result.value.venue;
       expect(line).toContain(`"lat":${coordinateText(lat)}`);
       expect(line).toContain(`"lon":${coordinateText(lon)}`);
     }
@@ -69,7 +69,7 @@ describe('parseRsvp', () => {
     const result = parseRsvp(VALID);
     expect(result).toEqual({
       ok: true,
-      rsvp: {
+      value: {
         rsvpId: 1658699312,
         mtime: 1489925470960,
         response: 'yes',
@@ -100,7 +100,7 @@ describe('parseRsvp', () => {
 
   it('reads bytes as UTF-8 and takes a missing venue as none', () => {
     const result = parseRsvp(new TextEncoder().encode(withValue('venue', undefined)));
-    expect(result.ok && result.rsvp.venue).toBe(null);
+    expect(result.ok && result.value.venue).toBe(null);
   });
 
   it('reports every problem with its path, not just the first', () => {
@@ -173,7 +173,7 @@ describe('parseRsvp', () => {
     const result = parseRsvp(text);
     expect(result.ok).toBe(true);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(Object.keys(result.ok ? result.rsvp : {})).not.toContain('__proto__');
+    expect(Object.keys(result.ok ? result.value : {})).not.toContain('__proto__');
   });
 
   it('rejects a message over the size limit before parsing it', () => {

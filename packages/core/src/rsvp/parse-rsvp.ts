@@ -1,3 +1,4 @@
+import { failure, type Result, success } from '../result.js';
 import type { Problem, ProblemCode } from './problem.js';
 import type { Group, GroupTopic, MeetupEvent, Member, Rsvp, RsvpResponse, Venue } from './rsvp.js';
 
@@ -8,9 +9,8 @@ export interface ParseOptions {
   readonly maxMessageBytes?: number;
 }
 
-export type ParseResult =
-  | { readonly ok: true; readonly rsvp: Rsvp }
-  | { readonly ok: false; readonly problems: readonly Problem[] };
+/** The RSVP, or every problem found in the message. */
+export type ParseResult = Result<Rsvp>;
 
 type Json = Record<string, unknown>;
 
@@ -31,29 +31,29 @@ export function parseRsvp(input: Uint8Array | string, options: ParseOptions = {}
     value = JSON.parse(text);
   } catch (error) {
     const detail = error instanceof Error ? error.message.slice(0, MAX_DETAIL) : 'unparsable';
-    return failure('invalid_json', '', `not valid JSON: ${detail}`);
+    return rejected('invalid_json', '', `not valid JSON: ${detail}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return failure('not_an_object', '', `expected a JSON object, got ${describe(value)}`);
+    return rejected('not_an_object', '', `expected a JSON object, got ${describe(value)}`);
   }
   const fields = new FieldReader();
   const rsvp = fields.rsvp(value as Json);
-  return fields.problems.length === 0 ? { ok: true, rsvp } : { ok: false, problems: fields.problems };
+  return fields.problems.length === 0 ? success(rsvp) : failure(fields.problems);
 }
 
 function decode(input: Uint8Array | string, maxBytes: number): string | ParseResult {
   if (typeof input === 'string') {
-    if (input.length === 0) return failure('empty_message', '', 'the message is empty');
+    if (input.length === 0) return rejected('empty_message', '', 'the message is empty');
     const size = input.length > maxBytes ? input.length : utf8Length(input, maxBytes);
     if (size > maxBytes) return tooLarge(maxBytes);
     return input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   }
-  if (input.byteLength === 0) return failure('empty_message', '', 'the message is empty');
+  if (input.byteLength === 0) return rejected('empty_message', '', 'the message is empty');
   if (input.byteLength > maxBytes) return tooLarge(maxBytes);
   try {
     return utf8.decode(input); // strips a leading byte order mark, as JSON readers may
   } catch {
-    return failure('invalid_utf8', '', 'the message is not valid UTF-8');
+    return rejected('invalid_utf8', '', 'the message is not valid UTF-8');
   }
 }
 
@@ -74,11 +74,11 @@ function utf8Length(text: string, limit: number): number {
 }
 
 function tooLarge(maxBytes: number): ParseResult {
-  return failure('message_too_large', '', `the message is larger than ${maxBytes} bytes`);
+  return rejected('message_too_large', '', `the message is larger than ${maxBytes} bytes`);
 }
 
-function failure(code: ProblemCode, path: string, message: string): ParseResult {
-  return { ok: false, problems: [{ code, path, message }] };
+function rejected(code: ProblemCode, path: string, message: string): ParseResult {
+  return failure([{ code, path, message }]);
 }
 
 function describe(value: unknown): string {

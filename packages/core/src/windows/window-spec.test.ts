@@ -17,12 +17,15 @@ describe('window specs', () => {
     expect(parseDuration('1h')).toBe(3_600_000);
     expect(parseDuration('0s')).toBeUndefined();
     expect(parseDuration('1.5h')).toBeUndefined();
-    expect(parseWindowSpec('1m')).toEqual({ name: '1m', sizeMs: 60_000, slideMs: 60_000 });
-    expect(parseWindowSpec('1h/5m')).toEqual({ name: '1h', sizeMs: 3_600_000, slideMs: 300_000 });
-    expect(parseWindowSpec('5m/1h')).toMatch(/slide must not exceed/);
-    expect(parseWindowSpec('1d/1s')).toMatch(/at most 1000/);
-    expect(parseWindowSpec('soon')).toMatch(/not a window/);
-    expect(parseWindowSpec('1000001ms/1000000ms')).toMatch(/at most 1000 panes/);
+    expect(parseWindowSpec('1m')).toEqual({ ok: true, value: { name: '1m', sizeMs: 60_000, slideMs: 60_000 } });
+    expect(parseWindowSpec('1h/5m')).toEqual({ ok: true, value: { name: '1h', sizeMs: 3_600_000, slideMs: 300_000 } });
+    expect(parseWindowSpec('5m/1h')).toEqual({ ok: false, problems: [expect.stringMatching(/slide must not exceed/)] });
+    expect(parseWindowSpec('1d/1s')).toEqual({ ok: false, problems: [expect.stringMatching(/at most 1000/)] });
+    expect(parseWindowSpec('soon')).toEqual({ ok: false, problems: [expect.stringMatching(/not a window/)] });
+    expect(parseWindowSpec('1000001ms/1000000ms')).toEqual({
+      ok: false,
+      problems: [expect.stringMatching(/at most 1000 panes/)],
+    });
   });
 
   it('puts an event time in every window that contains it and in no other', () => {

@@ -1,3 +1,5 @@
+import { failure, type Result, success } from '../result.js';
+
 /**
  * An event-time window family, aligned to the epoch (UTC): windows start at multiples of `slideMs` and
  * last `sizeMs`. Tumbling when slide equals size, hopping when it is smaller.
@@ -24,23 +26,25 @@ export function parseDuration(text: string): number | undefined {
 
 /**
  * Reads `1h` (tumbling) or `1h/5m` (hopping: size / slide). The spec is named by its size.
- * Returns an error message instead of throwing.
+ * Never throws: the spec, or what is wrong with the text.
  */
-export function parseWindowSpec(text: string): WindowSpec | string {
+export function parseWindowSpec(text: string): Result<WindowSpec, string> {
   const [sizeText = '', slideText, ...rest] = text.split('/');
   const sizeMs = parseDuration(sizeText);
   const slideMs = slideText === undefined ? sizeMs : parseDuration(slideText);
   if (rest.length > 0 || sizeMs === undefined || slideMs === undefined) {
-    return `"${text}" is not a window: use a duration such as 1m, or size/slide such as 1h/5m`;
+    return failure([`"${text}" is not a window: use a duration such as 1m, or size/slide such as 1h/5m`]);
   }
-  if (slideMs > sizeMs) return `window "${text}": the slide must not exceed the size`;
+  if (slideMs > sizeMs) return failure([`window "${text}": the slide must not exceed the size`]);
   if (sizeMs / slideMs > MAX_WINDOWS_PER_EVENT) {
-    return `window "${text}": size/slide must be at most ${MAX_WINDOWS_PER_EVENT}`;
+    return failure([`window "${text}": size/slide must be at most ${MAX_WINDOWS_PER_EVENT}`]);
   }
   if (sizeMs / paneMs({ name: sizeText, sizeMs, slideMs }) > MAX_WINDOWS_PER_EVENT) {
-    return `window "${text}": the slide must divide the size into at most ${MAX_WINDOWS_PER_EVENT} panes (use a slide that divides the size)`;
+    return failure([
+      `window "${text}": the slide must divide the size into at most ${MAX_WINDOWS_PER_EVENT} panes (use a slide that divides the size)`,
+    ]);
   }
-  return { name: sizeText, sizeMs, slideMs };
+  return success({ name: sizeText, sizeMs, slideMs });
 }
 
 /** Start times of the windows of `spec` that contain event time `t`, newest first. */
