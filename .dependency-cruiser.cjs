@@ -1,10 +1,12 @@
 /**
  * The architecture, checked: the core depends on nothing; adapters depend on the core only; only the
- * CLI (the composition root) puts adapters together. Tests (and their support in src/testing/) may also
- * use the test kit and tools.
+ * CLI (the composition root) puts adapters together. Tests (and their support, in a package's test/ folder
+ * or the test kit) may also use the test kit and tools; what ships, a package's src/, never does.
  * @type {import('dependency-cruiser').IConfiguration}
  */
-const TEST = '(\\.test\\.ts$|/src/testing/)';
+const TEST = '(\\.test\\.ts$|^packages/[^/]+/test/)';
+/** Test support: the test kit, and any package's test/ or testing/ folder. */
+const TEST_SUPPORT = '(^packages/testkit/|^packages/[^/]+/test/|/testing/)';
 const ADAPTERS = '^packages/(adapter-[^/]+|http-express)/';
 
 module.exports = {
@@ -38,10 +40,12 @@ module.exports = {
       to: { path: ADAPTERS },
     },
     {
-      name: 'test-kit-only-in-tests',
+      name: 'no-test-support-in-src',
+      comment:
+        'What a package ships (all but its tests) never imports test support: the test kit, a test/ or testing/ folder.',
       severity: 'error',
       from: { path: '^packages/', pathNot: [TEST, '^packages/testkit/'] },
-      to: { path: '^packages/testkit/' },
+      to: { path: TEST_SUPPORT },
     },
     {
       name: 'no-undeclared-imports',

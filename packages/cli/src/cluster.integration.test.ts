@@ -10,10 +10,10 @@ import { connectionSettings, resolveSettings } from '@rsvp/stack';
 import { readTopic, recordedLines, repoRoot, waitFor } from '@rsvp/testkit';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applied, drained, expectExact, killProcessors, PARTITIONS, spawnCli } from '../test/real-pipeline.js';
 import { readConfig } from './config.js';
 import { createContainer } from './container.js';
 import { startServe } from './roles.js';
-import { applied, drained, expectExact, killProcessors, PARTITIONS, spawnCli } from './testing/real-pipeline.js';
 
 /**
  * A real cluster on this machine: three Kafka brokers and three Cassandra nodes (`stack up --nodes 3`, on

@@ -4,7 +4,6 @@ import { type BatchConsumer, DEFAULT_PIPELINE_SETTINGS, Pipeline } from '@rsvp/c
 import { toOriginalRow } from '@rsvp/http-express';
 import { countingOracle, readTopic, waitFor } from '@rsvp/testkit';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from './system-clock.js';
 import {
   applied,
   drained,
@@ -18,7 +17,8 @@ import {
   serveScenario,
   spawnProcessor,
   stopProcessor,
-} from './testing/real-pipeline.js';
+} from '../test/real-pipeline.js';
+import { systemClock } from './system-clock.js';
 
 afterEach(killProcessors);
 afterAll(dropKeyspaces);

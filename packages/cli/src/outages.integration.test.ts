@@ -13,7 +13,7 @@ import {
   spawnProcessor,
   spawnProducer,
   stack,
-} from './testing/real-pipeline.js';
+} from '../test/real-pipeline.js';
 
 afterEach(killProcessors);
 afterAll(async () => {

@@ -2,10 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TopVenuesRequest, VenueCountQuery, VenueRow } from '@rsvp/core';
+import { nextEvent, serverSentEvents } from '@rsvp/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type AppDeps, createApp, type RsvpApp } from './create-app.js';
 import type { LiveSnapshot } from './dashboard/snapshot.js';
-import { nextEvent, serverSentEvents } from './testing/sse.js';
 
 const ROWS: VenueRow[] = [
   { venueId: 1, venueName: 'Blue Door', groupCity: 'New York', lat: '40.712776', lon: '-74.005974', count: 3 },

@@ -1,10 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { VenueCountQuery } from '@rsvp/core';
+import { nextEvent, serverSentEvents } from '@rsvp/testkit';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type RsvpApp } from './create-app.js';
-import { nextEvent, serverSentEvents } from './testing/sse.js';
 
 const query: VenueCountQuery = {
   topVenues: async ({ limit }) =>

@@ -19,4 +19,5 @@ export {
   repoRoot,
 } from './recorded-data.js';
 export { anyRsvp, invalidMessage, type SmallWorldOptions, smallWorldRsvp } from './rsvp-arbitraries.js';
+export { nextEvent, type ServerSentEvent, serverSentEvents } from './sse.js';
 export { waitFor } from './wait-for.js';

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,25 +16,30 @@ import {
   windowCells,
   windowStartsContaining,
 } from '@rsvp/core';
-import { connectionSettings } from '@rsvp/stack';
 import { countingOracle, readTopic, recordedLines, repoRoot, waitFor } from '@rsvp/testkit';
-import cassandra from 'cassandra-driver';
+import {
+  type ChildExit,
+  dropKeyspaces as dropEach,
+  localStack,
+  spawnCli as spawnRsvp,
+  stackArgs,
+  stopChild,
+} from '@rsvp/testkit/harness';
 import type { Kafka } from 'kafkajs';
 import pino from 'pino';
 import { expect } from 'vitest';
-import { readConfig } from '../config.js';
-import { createContainer } from '../container.js';
-import { startServe } from '../roles.js';
-import { systemClock } from '../system-clock.js';
+import { readConfig } from '../src/config.js';
+import { createContainer } from '../src/container.js';
+import { startServe } from '../src/roles.js';
+import { systemClock } from '../src/system-clock.js';
 
 /**
  * The real pipeline for integration tests: scenarios of their own (topic, group, keyspace) filled with the
  * recorded RSVPs and broken records, processors as child processes, and the exactness check.
  */
-const local = connectionSettings();
-export const brokers = local.kafka.brokers;
-export const contactPoints = local.cassandra.contactPoints.map((host) => `${host}:${local.cassandra.port}`);
-export const localDataCenter = local.cassandra.localDataCenter;
+const local = localStack();
+export const brokers = [...local.brokers];
+export const contactPoints = [...local.contactPoints];
 export const kafka: Kafka = createKafka({ brokers, clientId: 'exactly-once-test' });
 export const PARTITIONS = 6;
 const children: ChildProcess[] = [];
@@ -75,16 +80,19 @@ export async function scenario({ prefill = true } = {}): Promise<Scenario> {
     await producer.send({ topic, acks: -1, messages: [{ key: 'tombstone', value: null }] });
     await producer.disconnect();
   }
-  const store = await createCassandraCountStore({ contactPoints, localDataCenter, keyspace, queryCacheMs: 0 });
+  const store = await createCassandraCountStore({
+    contactPoints,
+    localDataCenter: local.localDataCenter,
+    keyspace,
+    queryCacheMs: 0,
+  });
   return { topic, group: `processors-${id}`, keyspace, store, produced: messages.length };
 }
 
 export function processorArgs(s: Scenario, extra: string[] = []): string[] {
   return [
     'process',
-    ...['--source', 'kafka', '--store', 'cassandra', '--kafka-brokers', brokers.join(',')],
-    ...['--kafka-topic', s.topic, '--kafka-dlq-topic', `${s.topic}.dlq`, '--kafka-group', s.group],
-    ...['--cassandra-contact-points', contactPoints.join(','), '--cassandra-keyspace', s.keyspace],
+    ...stackArgs(s.topic, s.group, s.keyspace, local),
     // A short session timeout: a killed member's partitions move on after 6 s, not 30. Few held RSVP
     // states: partitions keep forgetting them and reading them back from Cassandra, through every fault.
     ...['--batch-size', '25', '--kafka-session-timeout', '6s', '--held-rsvps', '100'],
@@ -108,19 +116,13 @@ export function spawnProducer(s: Scenario, file: string, rate: number): ChildPro
 export function spawnCli(s: Pick<Scenario, 'topic'>, args: string[]): ChildProcess {
   mkdirSync(join(repoRoot, 'test-artifacts'), { recursive: true });
   const log = openSync(join(repoRoot, 'test-artifacts', `${s.topic}.log`), 'a');
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=@rsvp/source', 'packages/cli/src/main.ts', ...args],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', log] },
-  );
+  const child = spawnRsvp(args, { stderr: log });
   closeSync(log);
   children.push(child);
   return child;
 }
 
-export interface Exit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
+export interface Exit extends ChildExit {
   readonly stdout: string;
   readonly ms: number;
 }
@@ -132,12 +134,8 @@ export async function stopProcessor(child: ChildProcess, signal: NodeJS.Signals)
     stdout += chunk;
   });
   const startedAt = Date.now();
-  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-    child.exitCode !== null ? resolve([child.exitCode, null]) : child.once('exit', (code, sig) => resolve([code, sig])),
-  );
-  child.kill(signal);
-  const [code, sig] = await exited;
-  return { code, signal: sig, stdout, ms: Date.now() - startedAt };
+  const exit = await stopChild(child, signal);
+  return { ...exit, stdout, ms: Date.now() - startedAt };
 }
 
 /** Records the store has applied, over every partition. */
@@ -233,9 +231,7 @@ export function killProcessors(): void {
 
 /** Drops the keyspaces the scenarios made (call after all tests). */
 export async function dropKeyspaces(): Promise<void> {
-  const client = new cassandra.Client({ contactPoints, localDataCenter });
-  for (const keyspace of keyspaces.splice(0)) await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
-  await client.shutdown();
+  await dropEach(keyspaces.splice(0), local);
 }
 
 /** Runs `pnpm stack:<command>` for some servers, e.g. `stack('down', 'cassandra')`. */
