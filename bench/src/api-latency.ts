@@ -5,8 +5,8 @@ import { createCassandraCountStore } from '@rsvp/adapter-cassandra';
 import { MemoryCountStore } from '@rsvp/adapter-memory';
 import { type CountStore, DEFAULT_PIPELINE_SETTINGS, type VenueCountQuery, type VenueTotal } from '@rsvp/core';
 import { createApp } from '@rsvp/http-express';
+import { dropKeyspaces } from '@rsvp/testkit/harness';
 import autocannon from 'autocannon';
-import cassandra from 'cassandra-driver';
 import express, { type Express } from 'express';
 import { type Comparison, compare, summarize } from './stats.js';
 
@@ -122,14 +122,15 @@ export async function apiLatency(options: ApiOptions, log: (line: string) => voi
     const bodies = new Map<string, { type: string; body: Buffer }>();
     for (const path of ENDPOINTS) bodies.set(path, await bodyOf(memoryServer.url + path));
 
-    if (options.cassandra) {
+    const cassandraOptions = options.cassandra;
+    if (cassandraOptions) {
       const keyspace = `bench_api_${Date.now()}`;
       try {
         for (const queryCacheMs of [500, 0]) {
-          const store = await createCassandraCountStore({ ...options.cassandra, keyspace, queryCacheMs });
+          const store = await createCassandraCountStore({ ...cassandraOptions, keyspace, queryCacheMs });
           closers.push(() => store.close());
           if (queryCacheMs === 500) {
-            closers.push(() => dropKeyspace(options.cassandra, keyspace));
+            closers.push(() => dropKeyspaces([keyspace], cassandraOptions));
             await fillStore(store, options.venues);
           }
           const server = await listen(rsvpApp(store));
@@ -189,18 +190,5 @@ export async function apiLatency(options: ApiOptions, log: (line: string) => voi
     return results;
   } finally {
     for (const close of closers.reverse()) await close().catch(() => {});
-  }
-}
-
-async function dropKeyspace(options: ApiOptions['cassandra'], keyspace: string): Promise<void> {
-  if (!options) return;
-  const client = new cassandra.Client({
-    contactPoints: [...options.contactPoints],
-    localDataCenter: options.localDataCenter,
-  });
-  try {
-    await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
-  } finally {
-    await client.shutdown();
   }
 }

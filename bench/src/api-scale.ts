@@ -4,15 +4,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createCassandraCountStore } from '@rsvp/adapter-cassandra';
 import type { CountStore, VenueTotal } from '@rsvp/core';
+import { dropKeyspaces, waitFor } from '@rsvp/testkit/harness';
 import autocannon from 'autocannon';
 import express from 'express';
-import { waitFor } from '../../packages/testkit/src/wait-for.js';
 import { syntheticVenue } from './api-latency.js';
 import {
   type Child,
   type CliKind,
   contactPoints,
-  dropKeyspace,
   localDataCenter,
   onCleanup,
   processMemory,
@@ -233,7 +232,7 @@ interface Stage {
 
 export async function apiScale(options: ApiScaleOptions, log: (line: string) => void): Promise<Comparison[]> {
   const keyspace = `bench_apiscale_${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-  onCleanup(`drop keyspace ${keyspace}`, () => dropKeyspace(keyspace));
+  onCleanup(`drop keyspace ${keyspace}`, () => dropKeyspaces([keyspace]));
   // `rsvp serve` answers from its maintained view: there is no answer cache to turn off.
   const cacheOff = { args: [] as string[], note: 'none: rsvp serve answers from its maintained view' };
   const store = await createCassandraCountStore({ contactPoints, localDataCenter, keyspace });
@@ -315,7 +314,7 @@ export async function apiScale(options: ApiScaleOptions, log: (line: string) => 
     }
   } finally {
     await store.close().catch(() => {});
-    await dropKeyspace(keyspace).catch((error) =>
+    await dropKeyspaces([keyspace]).catch((error) =>
       log(`api-scale: dropping ${keyspace} failed (retried at the end): ${error}`),
     );
   }

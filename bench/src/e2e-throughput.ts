@@ -21,17 +21,14 @@ import {
   type Tallies,
   type VenueRow,
 } from '@rsvp/core';
+import { countingOracle, dropKeyspaces, stackArgs, waitFor } from '@rsvp/testkit/harness';
 import type { Admin } from 'kafkajs';
-// Relative on purpose: @rsvp/testkit is not a dependency of the bench (that would change the lockfile).
-import { countingOracle } from '../../packages/testkit/src/counting-oracle.js';
-import { waitFor } from '../../packages/testkit/src/wait-for.js';
 import { type ProfileSummary, summarizeProfile } from './cpu-profile.js';
 import {
   benchKafka,
   brokers,
   type Child,
   type CliKind,
-  cliStackArgs,
   committedTotal,
   connectedProducer,
   contactPoints,
@@ -39,7 +36,6 @@ import {
   cpuPerRecord,
   cpuSample,
   deleteKafkaThings,
-  dropKeyspace,
   endTotal,
   localDataCenter,
   onCleanup,
@@ -268,14 +264,14 @@ async function processorRun(
 ): Promise<SubjectRun> {
   const group = `bench_e2e_${id}_${run}`;
   const keyspace = `bench_e2e_${id}_${run}`;
-  onCleanup(`drop keyspace ${keyspace}`, () => dropKeyspace(keyspace));
+  onCleanup(`drop keyspace ${keyspace}`, () => dropKeyspaces([keyspace]));
   onCleanup(`delete group ${group}`, () => deleteKafkaThings(benchKafka('bench-e2e-cleanup'), [], [group]));
   // The keyspace exists before the processors start, so that they do not race to create it.
   const prepared = await createCassandraCountStore({ contactPoints, localDataCenter, keyspace, queryCacheMs: 0 });
   await prepared.close();
   const profileDir = profile && options.profileDir ? join(options.profileDir, `processor-${id}`) : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
-  const args = ['process', ...cliStackArgs(topic, group, keyspace), '--log-level', 'warn'];
+  const args = ['process', ...stackArgs(topic, group, keyspace), '--log-level', 'warn'];
   const startedAt = performance.now();
   const children = Array.from({ length: processors }, (_, i) =>
     spawnRsvp(
@@ -304,7 +300,7 @@ async function processorRun(
     profileDir && readdirSync(profileDir).length > 0
       ? summarizeProfile(join(profileDir, readdirSync(profileDir)[0] as string))
       : undefined;
-  await dropKeyspace(keyspace);
+  await dropKeyspaces([keyspace]);
   return {
     ...drain,
     processors,
@@ -395,7 +391,7 @@ function spread(values: readonly number[]): Spread {
 async function breakdownRun(topic: string, total: number, id: string, limit: number): Promise<Breakdown> {
   const group = `bench_e2e_${id}_diag`;
   const keyspace = `bench_e2e_${id}_diag`;
-  onCleanup(`drop keyspace ${keyspace}`, () => dropKeyspace(keyspace));
+  onCleanup(`drop keyspace ${keyspace}`, () => dropKeyspaces([keyspace]));
   onCleanup(`delete group ${group}`, () => deleteKafkaThings(benchKafka('bench-e2e-cleanup'), [], [group]));
   const store = await createCassandraCountStore({ contactPoints, localDataCenter, keyspace });
   const kafka = createKafka({ brokers, clientId: 'bench-e2e-diag' });

@@ -6,19 +6,17 @@ import { createCassandraCountStore } from '@rsvp/adapter-cassandra';
 import { createKafka, ensureTopics } from '@rsvp/adapter-kafka';
 import { DEFAULT_PIPELINE_SETTINGS, type Rsvp, serializeRsvp } from '@rsvp/core';
 import { createApp } from '@rsvp/http-express';
+import { dropKeyspaces, stackArgs, waitFor } from '@rsvp/testkit/harness';
 import { CompressionTypes, type Message, type Producer } from 'kafkajs';
-import { waitFor } from '../../packages/testkit/src/wait-for.js';
 import {
   benchKafka,
   brokers,
   type Child,
   type CliKind,
-  cliStackArgs,
   committedTotal,
   connectedProducer,
   contactPoints,
   deleteKafkaThings,
-  dropKeyspace,
   endTotal,
   localDataCenter,
   onCleanup,
@@ -112,7 +110,7 @@ async function startApi(
   cli: CliKind,
 ): Promise<Api> {
   if (kind === 'serve') {
-    const args = ['serve', ...cliStackArgs(topic, group, keyspace), '--port', '0', '--log-level', 'info'];
+    const args = ['serve', ...stackArgs(topic, group, keyspace), '--port', '0', '--log-level', 'info'];
     const child = spawnRsvp('rsvp serve', args, cli);
     let url = '';
     await waitFor(
@@ -176,7 +174,7 @@ export async function freshness(options: FreshnessOptions, log: (line: string) =
   const transitGroup = `bench_fresh_${id}_transit`;
   const keyspace = `bench_fresh_${id}`;
   const kafka = benchKafka('bench-freshness');
-  onCleanup(`drop keyspace ${keyspace}`, () => dropKeyspace(keyspace));
+  onCleanup(`drop keyspace ${keyspace}`, () => dropKeyspaces([keyspace]));
   onCleanup(`delete topics ${topic}, ${topic}.dlq`, () =>
     deleteKafkaThings(benchKafka('bench-fresh-cleanup'), [topic, `${topic}.dlq`], [group, transitGroup]),
   );
@@ -194,7 +192,7 @@ export async function freshness(options: FreshnessOptions, log: (line: string) =
   try {
     const processor = spawnRsvp(
       'rsvp process',
-      ['process', ...cliStackArgs(topic, group, keyspace), '--log-level', 'warn'],
+      ['process', ...stackArgs(topic, group, keyspace), '--log-level', 'warn'],
       options.cli,
     );
     started.push(processor);

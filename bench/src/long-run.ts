@@ -3,6 +3,7 @@ import { existsSync, statfsSync } from 'node:fs';
 import { createCassandraCountStore } from '@rsvp/adapter-cassandra';
 import { ensureTopics } from '@rsvp/adapter-kafka';
 import { RsvpSimulator } from '@rsvp/core';
+import { dropKeyspaces, stackArgs } from '@rsvp/testkit/harness';
 import type { Admin } from 'kafkajs';
 // Relative on purpose, as in real-stack.ts: @rsvp/stack is not a dependency of the bench.
 import { resolveSettings } from '../../stack/src/settings.js';
@@ -10,14 +11,12 @@ import { type PartitionReport, partitionSizes } from './nodetool.js';
 import {
   benchKafka,
   type CliKind,
-  cliStackArgs,
   committedTotal,
   contactPoints,
   coresUsed,
   cpuPerRecord,
   cpuSample,
   deleteKafkaThings,
-  dropKeyspace,
   endTotal,
   localDataCenter,
   message,
@@ -148,7 +147,7 @@ export async function longRun(options: LongOptions, log: (line: string) => void)
   const group = `bench_long_${id}`;
   const keyspace = `bench_long_${id}`;
   const kafka = benchKafka('bench-long');
-  onCleanup(`drop keyspace ${keyspace}`, () => dropKeyspace(keyspace));
+  onCleanup(`drop keyspace ${keyspace}`, () => dropKeyspaces([keyspace]));
   onCleanup(`delete topics ${topic}, ${topic}.dlq and group ${group}`, () =>
     deleteKafkaThings(benchKafka('bench-long-cleanup'), [topic, `${topic}.dlq`], [group]),
   );
@@ -163,7 +162,7 @@ export async function longRun(options: LongOptions, log: (line: string) => void)
   const admin = kafka.admin();
   await admin.connect();
   const total = await endTotal(admin, topic);
-  const args = ['process', ...cliStackArgs(topic, group, keyspace), '--log-level', 'warn'];
+  const args = ['process', ...stackArgs(topic, group, keyspace), '--log-level', 'warn'];
   const startedAt = performance.now();
   const processor = spawnRsvp('processor', args, options.cli);
   const pid = processor.process.pid ?? 0;
@@ -254,7 +253,7 @@ export async function longRun(options: LongOptions, log: (line: string) => void)
   await deleteKafkaThings(benchKafka('bench-long-cleanup'), [topic, `${topic}.dlq`], [group]).catch((error) =>
     log(`long: deleting ${topic} failed (retried at the end): ${message(error)}`),
   );
-  await dropKeyspace(keyspace).catch((error) =>
+  await dropKeyspaces([keyspace]).catch((error) =>
     log(`long: dropping ${keyspace} failed (retried at the end): ${message(error)}`),
   );
 

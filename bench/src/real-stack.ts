@@ -1,22 +1,20 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createKafka } from '@rsvp/adapter-kafka';
+import { localStack, repoRoot, spawnCli as spawnRsvpChild, stopChild as stopProcess } from '@rsvp/testkit/harness';
 import cassandra from 'cassandra-driver';
 import { type Admin, CompressionTypes, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
-// Relative on purpose: @rsvp/stack is not a dependency of the bench (that would change the lockfile).
-import { connectionSettings, resolveSettings } from '../../stack/src/settings.js';
+// Relative on purpose: @rsvp/stack is not a dependency of the bench (the test kit reads its connection settings).
+import { resolveSettings } from '../../stack/src/settings.js';
 
 /** What the end-to-end benchmarks share: the local stack (`pnpm stack:up`), child processes, cleanup. */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const REPO_ROOT = repoRoot;
 
-const local = connectionSettings();
-export const brokers: readonly string[] = local.kafka.brokers;
-export const contactPoints: readonly string[] = local.cassandra.contactPoints.map(
-  (host) => `${host}:${local.cassandra.port}`,
-);
-export const localDataCenter = local.cassandra.localDataCenter;
+const local = localStack();
+export const brokers: readonly string[] = local.brokers;
+export const contactPoints: readonly string[] = local.contactPoints;
+export const localDataCenter = local.localDataCenter;
 
 export function benchKafka(clientId: string): Kafka {
   return createKafka({ brokers, clientId });
@@ -115,7 +113,11 @@ export interface Child {
 
 /** Starts a Node child with the given arguments, in the repository root; it is killed when the run ends. */
 export function spawnNode(name: string, args: readonly string[]): Child {
-  const child = spawn(process.execPath, [...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  return track(name, spawn(process.execPath, [...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/** Keeps what a child prints, and kills it when the run ends. */
+function track(name: string, child: ChildProcess): Child {
   children.add(child);
   let out = '';
   let err = '';
@@ -135,36 +137,13 @@ export function spawnNode(name: string, args: readonly string[]): Child {
   return { process: child, name, stdout: () => out, stderr: () => err, exited };
 }
 
-/** `rsvp <role> …` through tsx from the sources, as `pnpm rsvp` runs it; `nodeArgs` go before the script. */
-export function spawnCli(name: string, args: readonly string[], nodeArgs: readonly string[] = []): Child {
-  return spawnNode(name, [
-    ...nodeArgs,
-    '--import',
-    'tsx',
-    '--conditions=@rsvp/source',
-    'packages/cli/src/main.ts',
-    ...args,
-  ]);
-}
-
-/** Signals a child and waits for it to exit; SIGKILL after `timeoutMs`. */
-export async function stopChild(
+/** Signals a child and waits for it to exit; SIGKILL after `timeoutMs`: a benchmark never waits unbounded. */
+export function stopChild(
   child: ChildProcess | Child,
   signal: NodeJS.Signals = 'SIGTERM',
   timeoutMs = 15_000,
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  const proc = 'process' in child ? child.process : child;
-  if (proc.exitCode !== null || proc.signalCode !== null) return { code: proc.exitCode, signal: proc.signalCode };
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    proc.once('exit', (code, sig) => done({ code, signal: sig })),
-  );
-  proc.kill(signal);
-  const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
-  try {
-    return await exited;
-  } finally {
-    clearTimeout(timer);
-  }
+  return stopProcess('process' in child ? child.process : child, signal, timeoutMs);
 }
 
 /** Sum over the topic's partitions of the group's committed offsets (0 where none is committed yet). */
@@ -190,25 +169,6 @@ export async function deleteKafkaThings(kafka: Kafka, topics: readonly string[],
   } finally {
     await admin.disconnect();
   }
-}
-
-export async function dropKeyspace(keyspace: string): Promise<void> {
-  const client = new cassandra.Client({ contactPoints: [...contactPoints], localDataCenter });
-  try {
-    await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`, [], { readTimeout: 60_000 });
-  } finally {
-    await client.shutdown();
-  }
-}
-
-/** The options of `rsvp process` / `rsvp serve` against the local stack, for one topic, group and keyspace. */
-export function cliStackArgs(topic: string, group: string, keyspace: string): string[] {
-  return [
-    ...['--source', 'kafka', '--store', 'cassandra', '--kafka-brokers', brokers.join(',')],
-    ...['--kafka-topic', topic, '--kafka-dlq-topic', `${topic}.dlq`, '--kafka-group', group],
-    ...['--cassandra-contact-points', contactPoints.join(','), '--cassandra-datacenter', localDataCenter],
-    ...['--cassandra-keyspace', keyspace],
-  ];
 }
 
 /** The JSON summary `rsvp process` prints on stdout when it stops. */
@@ -301,7 +261,7 @@ export function processMemory(pid: number): { rss: number; peak: number } | unde
 /** Which `rsvp` the children run: the sources through tsx (as `pnpm rsvp`), or the built CLI (`pnpm build`). */
 export type CliKind = 'source' | 'built';
 
-export const BUILT_CLI = join(REPO_ROOT, 'packages', 'cli', 'dist', 'main.js');
+export { BUILT_CLI } from '@rsvp/testkit/harness';
 
 /** `rsvp <role> …` from the sources (tsx) or the built CLI (`node packages/cli/dist/main.js`). */
 export function spawnRsvp(
@@ -310,7 +270,7 @@ export function spawnRsvp(
   cli: CliKind,
   nodeArgs: readonly string[] = [],
 ): Child {
-  return cli === 'built' ? spawnNode(name, [...nodeArgs, BUILT_CLI, ...args]) : spawnCli(name, args, nodeArgs);
+  return track(name, spawnRsvpChild(args, { nodeArgs, built: cli === 'built' }));
 }
 
 /** The per-process CPU seconds between two samples, per group, and per record in µs. */

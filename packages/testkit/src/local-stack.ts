@@ -29,7 +29,10 @@ export function stackArgs(topic: string, group: string, keyspace: string, stack 
 }
 
 /** Drops keyspaces (missing ones are fine); a large one takes a while, hence the long timeout. */
-export async function dropKeyspaces(keyspaces: readonly string[], stack = localStack()): Promise<void> {
+export async function dropKeyspaces(
+  keyspaces: readonly string[],
+  stack: Pick<LocalStack, 'contactPoints' | 'localDataCenter'> = localStack(),
+): Promise<void> {
   if (keyspaces.length === 0) return;
   const client = new cassandra.Client({
     contactPoints: [...stack.contactPoints],
