@@ -88,7 +88,7 @@ describe('CassandraCountStore', () => {
     await commit(0, 1);
     const client = new cassandra.Client({ contactPoints, localDataCenter });
     const execute = vi.spyOn(client, 'execute');
-    const store = new CassandraCountStore(client, keyspace, 0);
+    const store = new CassandraCountStore({ client, keyspace, queryCacheMs: 0 });
     const scans = () => execute.mock.calls.filter(([query]) => String(query).includes("kind = 'venue'")).length;
 
     expect((await store.topVenues({}))[0]?.count).toBe(1);

@@ -1,4 +1,8 @@
-export { CassandraCountStore, createCassandraCountStore } from './cassandra-count-store.js';
+export {
+  CassandraCountStore,
+  type CassandraCountStoreOptions,
+  createCassandraCountStore,
+} from './cassandra-count-store.js';
 export {
   type CassandraOptions,
   CONSISTENCY_LEVELS,

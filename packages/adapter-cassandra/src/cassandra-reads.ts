@@ -1,0 +1,233 @@
+import {
+  type ChangeRecord,
+  emptySnapshot,
+  type LoadOptions,
+  type PartitionId,
+  type PartitionSnapshot,
+  type RsvpState,
+  type TopVenuesRequest,
+  VenueRanking,
+  type VenueRow,
+  type VenueTotal,
+  type WindowCount,
+  windowCells,
+} from '@rsvp/core';
+import {
+  decodeChanges,
+  decodeStates,
+  LONG,
+  nullableLong,
+  pages,
+  type Row,
+  rows,
+  type Tables,
+  venueTotal,
+} from './cassandra-rows.js';
+
+/** Buckets per lookup query (Cassandra's guardrails may limit the size of an IN list). */
+const BUCKET_LOOKUP_CHUNK = 100;
+
+/** The read side: partitions for the pipeline, change records for a maintained view, and summed answers with their cache. */
+export class CassandraReads {
+  private readonly table: string;
+  private cache = new Map<string, CacheEntry>();
+
+  constructor(
+    private readonly tables: Tables,
+    private readonly queryCacheMs: number,
+  ) {
+    this.table = tables.state;
+  }
+
+  async load(partition: PartitionId, options: LoadOptions = {}): Promise<PartitionSnapshot> {
+    const venues: VenueTotal[] = [];
+    const windows: WindowCount[] = [];
+    // The position first: rows written after it make the next commit fail its condition (and reload),
+    // where a position newer than the rows would let a commit build on stale counts.
+    const [head] = await this.rows(
+      `SELECT next_offset, max_event_time, expired_bucket_max FROM ${this.table} WHERE source_partition = ? LIMIT 1`,
+      [partition],
+    );
+    const nextOffset = nullableLong(head?.next_offset) ?? 0;
+    const maxEventTime = nullableLong(head?.max_event_time);
+    const [old] = await this.rows(`SELECT id FROM ${this.table} WHERE source_partition = ? AND kind = 'rsvp' LIMIT 1`, [
+      partition,
+    ]);
+    if (old !== undefined) {
+      throw new Error(
+        `partition ${partition} was written by an earlier @rsvp (a row per RSVP): count into a new keyspace`,
+      );
+    }
+    const buckets = new Map<number, number>();
+    const rsvps = new Map<number, RsvpState>();
+    const bucketQuery = `SELECT window_start, latest${options.rsvps === false ? '' : ', states'} FROM ${this.table} WHERE source_partition = ? AND kind = 'bucket'`;
+    for await (const row of this.pages(bucketQuery, [partition])) {
+      const bucket = LONG(row.window_start);
+      buckets.set(bucket, Math.max(buckets.get(bucket) ?? Number.NEGATIVE_INFINITY, LONG(row.latest)));
+      if (typeof row.states === 'string') for (const state of decodeStates(row.states)) rsvps.set(state.rsvpId, state);
+    }
+    // Kinds sort as bucket < change < rsvp < venue < window: counts are one slice of the partition.
+    const query = `SELECT kind, window, window_start, id, count, venue_name, group_city, lat, lon, shown_mtime,
+      shown_rsvp_id, shown_offset FROM ${this.table} WHERE source_partition = ? AND kind >= 'venue'`;
+    for await (const row of this.pages(query, [partition])) {
+      const id = row.id === null ? 0 : LONG(row.id);
+      if (row.kind === 'venue') {
+        venues.push(venueTotal(row));
+      } else if (row.kind === 'window') {
+        windows.push({ window: row.window, start: LONG(row.window_start), venueId: id, count: row.count });
+      }
+    }
+    if (nextOffset === 0 && buckets.size + venues.length + windows.length === 0) return emptySnapshot(partition);
+    return {
+      partition,
+      nextOffset,
+      maxEventTime,
+      rsvps: [...rsvps.values()],
+      rsvpBuckets: [...buckets].map(([bucket, latest]) => ({ bucket, latest })),
+      expiredBucketMax: nullableLong(head?.expired_bucket_max),
+      venues,
+      windows,
+    };
+  }
+
+  async loadRsvpBuckets(partition: PartitionId, buckets: readonly number[]): Promise<RsvpState[]> {
+    const chunks: number[][] = [];
+    for (let i = 0; i < buckets.length; i += BUCKET_LOOKUP_CHUNK)
+      chunks.push(buckets.slice(i, i + BUCKET_LOOKUP_CHUNK));
+    const found = await Promise.all(
+      chunks.map((ids) =>
+        this.rows(
+          `SELECT id, states FROM ${this.table} WHERE source_partition = ? AND kind = 'bucket' AND window = '' AND window_start IN ?`,
+          [partition, ids],
+        ),
+      ),
+    );
+    // A bucket's rows come in commit order (clustering by offset): later states replace earlier ones.
+    const states = new Map<number, RsvpState>();
+    for (const row of found.flat()) for (const state of decodeStates(row.states)) states.set(state.rsvpId, state);
+    return [...states.values()];
+  }
+
+  async changesSince(partition: PartitionId, afterOffset: number): Promise<ChangeRecord[]> {
+    const records: ChangeRecord[] = [];
+    for await (const row of this.pages(
+      `SELECT window_start, changes FROM ${this.table} WHERE source_partition = ? AND kind = 'change' AND window = '' AND window_start > ?`,
+      [partition, afterOffset],
+    )) {
+      if (typeof row.changes === 'string') records.push(decodeChanges(partition, LONG(row.window_start), row.changes));
+    }
+    return records;
+  }
+
+  /** Answers by reading and summing every partition's rows (see `MaintainedVenueQuery` for the maintained view). */
+  topVenues(request: TopVenuesRequest): Promise<VenueRow[]> {
+    const key = JSON.stringify(request);
+    return this.cached(key, async () => {
+      const { window } = request;
+      // A window is the sum of its cells: its panes (one range of starts) and its late correction.
+      const ranges = new Map<string, { from: number; to: number }>();
+      for (const cell of window === undefined ? [] : windowCells(window, window.start)) {
+        const range = ranges.get(cell.window);
+        ranges.set(cell.window, {
+          from: Math.min(range?.from ?? cell.start, cell.start),
+          to: Math.max(range?.to ?? cell.start, cell.start),
+        });
+      }
+      const ranking = new VenueRanking();
+      // The partitions are read at the same time: the answer's latency is the slowest one's, not the sum.
+      const reads = (await this.partitionIds()).map(async (partition) => {
+        const [venueRows, ...cellRows] = await Promise.all([
+          this.rows(
+            `SELECT id, count, venue_name, group_city, lat, lon, shown_mtime, shown_rsvp_id, shown_offset FROM ${this.table} WHERE source_partition = ? AND kind = 'venue'`,
+            [partition],
+          ),
+          ...[...ranges].map(([name, { from, to }]) =>
+            this.rows(
+              `SELECT id, count FROM ${this.table} WHERE source_partition = ? AND kind = 'window' AND window = ? AND window_start >= ? AND window_start <= ?`,
+              [partition, name, from, to],
+            ),
+          ),
+        ]);
+        for (const row of venueRows) {
+          const venue = venueTotal(row);
+          if (window === undefined) ranking.addCount(venue.venueId, venue.count);
+          ranking.addDisplay(venue.venueId, venue.display);
+        }
+        for (const row of cellRows.flat()) ranking.addCount(LONG(row.id), row.count);
+      });
+      await Promise.all(reads);
+      return ranking.top(request.limit);
+    });
+  }
+
+  latestEventTime(): Promise<number | null> {
+    return this.cached('latestEventTime', async () => {
+      let latest: number | null = null;
+      const reads = (await this.partitionIds()).map(async (partition) => {
+        const [row] = await this.rows(`SELECT max_event_time FROM ${this.table} WHERE source_partition = ? LIMIT 1`, [
+          partition,
+        ]);
+        const t = nullableLong(row?.max_event_time);
+        if (t !== null && (latest === null || t > latest)) latest = t;
+      });
+      await Promise.all(reads);
+      return latest;
+    });
+  }
+
+  /** Every source partition written so far. */
+  async partitionIds(): Promise<PartitionId[]> {
+    const rows = await this.rows(`SELECT source_partition FROM ${this.tables.partitions} WHERE bucket = 0`, []);
+    return rows.map((row) => row.source_partition as string);
+  }
+
+  private rows(query: string, params: unknown[]): Promise<Row[]> {
+    return rows(this.tables.client, query, params);
+  }
+
+  private pages(query: string, params: unknown[]): AsyncGenerator<Row> {
+    return pages(this.tables.client, query, params);
+  }
+
+  /**
+   * Answers repeated reads within `queryCacheMs` from one round of queries. Past that, an answer is
+   * reused as long as no partition has been written since it was read: a few one-row reads of the commit
+   * timestamps instead of reading every venue again.
+   */
+  private cached<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const now = performance.now();
+    const hit = this.cache.get(key);
+    if (hit && now - hit.at < this.queryCacheMs) return hit.value as Promise<T>;
+    if (this.cache.size > 1_000) this.cache = new Map();
+    const entry: CacheEntry = { at: now, version: '', value: Promise.resolve() };
+    entry.value = (async () => {
+      // Read before the answer: a commit in between makes the next check read again, never serve stale.
+      entry.version = await this.version();
+      return hit !== undefined && hit.version === entry.version ? hit.value : read();
+    })();
+    this.cache.set(key, entry);
+    entry.value.catch(() => this.cache.delete(key));
+    return entry.value as Promise<T>;
+  }
+
+  /** Changes with every commit: the partitions and the write time of each one's offset (unique per LWT). */
+  private async version(): Promise<string> {
+    const partitions = await this.partitionIds();
+    const stamps = await Promise.all(
+      partitions.map(async (partition) => {
+        const [row] = await this.rows(
+          `SELECT writetime(next_offset) AS written FROM ${this.table} WHERE source_partition = ? LIMIT 1`,
+          [partition],
+        );
+        return `${partition}@${String(row?.written ?? '')}`;
+      }),
+    );
+    return `v:${stamps.join(',')}`;
+  }
+}
+
+interface CacheEntry {
+  at: number;
+  version: string;
+  value: Promise<unknown>;
+}
