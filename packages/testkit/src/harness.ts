@@ -5,12 +5,5 @@
 export { BUILT_CLI, type ChildExit, type SpawnCliOptions, spawnCli, stopChild } from './child-processes.js';
 export { countingOracle, type OracleInput, type OracleResult } from './counting-oracle.js';
 export { dropKeyspaces, type LocalStack, localStack, stackArgs } from './local-stack.js';
-export {
-  type RecordedFile,
-  recordedDataDir,
-  recordedDataPath,
-  recordedLines,
-  recordedText,
-  repoRoot,
-} from './recorded-data.js';
+export * from './recorded-data.js';
 export { waitFor } from './wait-for.js';

@@ -10,14 +10,7 @@ export {
   type SinkUnderTest,
   type SourceUnderTest,
 } from './port-contracts.js';
-export {
-  type RecordedFile,
-  recordedDataDir,
-  recordedDataPath,
-  recordedLines,
-  recordedText,
-  repoRoot,
-} from './recorded-data.js';
+export * from './recorded-data.js';
 export { anyRsvp, invalidMessage, type SmallWorldOptions, smallWorldRsvp } from './rsvp-arbitraries.js';
 export { nextEvent, type ServerSentEvent, serverSentEvents } from './sse.js';
 export { waitFor } from './wait-for.js';
