@@ -1,13 +1,13 @@
 /**
  * A static check of the compose stack: CI has no Docker engine, so this reads docker-compose.yml and the
  * Dockerfile and holds them to the CLI they run. Every rsvp command in the compose file must be a role the
- * CLI has, with flags from its options table (OPTION_HELP) and values its own validation (readConfig)
+ * CLI has, with flags from its options table (OPTIONS) and values its own validation (readConfig)
  * accepts: renaming or dropping an option, or tightening a value, fails here before anyone runs compose.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Config, OPTION_HELP, readConfig, runCli, SECRET_ENV } from '@rsvp/cli';
+import { type Config, OPTION_ENTRIES, type OptionKey, readConfig, runCli, SECRET_ENV } from '@rsvp/cli';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
@@ -60,18 +60,12 @@ const envOf = (s: Service): Record<string, string> => {
 
 type RawOptions = Parameters<typeof readConfig>[0];
 type Secrets = NonNullable<Parameters<typeof readConfig>[1]>;
-type OptionKey = keyof typeof OPTION_HELP;
 
-/** `--kafka-brokers` → kafkaBrokers, from the CLI's own table: the first token of each entry's flags. */
+/** `--kafka-brokers` → kafkaBrokers, from the CLI's own table: the first token of each record's flag. */
 const OPTIONS_BY_FLAG = new Map(
-  (Object.entries(OPTION_HELP) as [OptionKey, (typeof OPTION_HELP)[OptionKey]][]).map(([key, [flags]]) => [
-    flags.split(' ')[0] ?? '',
-    { key, takesValue: /[<[]/.test(flags) },
-  ]),
+  OPTION_ENTRIES.map(([key, { flag }]) => [flag.split(' ')[0] ?? '', { key, takesValue: /[<[]/.test(flag) }]),
 );
-const OPTIONS_BY_ENV = new Map<string, OptionKey>(
-  (Object.entries(OPTION_HELP) as [OptionKey, (typeof OPTION_HELP)[OptionKey]][]).map(([key, [, env]]) => [env, key]),
-);
+const OPTIONS_BY_ENV = new Map<string, OptionKey>(OPTION_ENTRIES.map(([key, { env }]) => [env, key]));
 
 /** The role and options of an rsvp command, as the CLI would read them; throws on anything it would refuse. */
 function parseCommand(command: readonly string[], env: Record<string, string>): { role: string; config: Config } {

@@ -1,7 +1,16 @@
 import { Command, Option } from 'commander';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import { type Config, ConfigError, OPTION_HELP, type RawOptions, readConfig, SECRET_ENV } from './config.js';
+import {
+  type Config,
+  ConfigError,
+  OPTION_ENTRIES,
+  type OptionSpec,
+  type RawOptions,
+  readConfig,
+  SECRET_ENV,
+  shownDefault,
+} from './config.js';
 import { createContainer } from './container.js';
 import { failureLine } from './failure.js';
 import { StatusLine } from './progress.js';
@@ -45,10 +54,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .exitOverride();
   for (const [role, description] of Object.entries(ROLES) as [Role, string][]) {
     const command = program.command(role).description(description);
-    for (const [flags, env, fallback, help] of Object.values(OPTION_HELP)) {
-      const option = new Option(flags, `${help}${fallback === undefined ? '' : ` (default ${fallback})`}`);
-      command.addOption(option.env(env));
-    }
+    for (const [, spec] of OPTION_ENTRIES) command.addOption(commanderOption(spec));
     command.action((options: RawOptions) => {
       chosen = { role, options };
     });
@@ -144,11 +150,22 @@ async function runRole(
   }
 }
 
+/**
+ * An option as commander takes it, from its record: flag, help with the default, variable. commander only
+ * shows the default: `readConfig` applies it, for the callers without commander too (tests, bench), and
+ * reads and checks every value, so the messages of bad values are the CLI's own.
+ */
+function commanderOption(spec: OptionSpec<unknown>): Option {
+  const shown = shownDefault(spec);
+  return new Option(spec.flag, shown === undefined ? spec.help : `${spec.help} (default ${shown})`).env(spec.env);
+}
+
 /** commander reads each option's variable only when the flag is absent; this keeps that explicit for tests. */
 function withEnv(options: RawOptions, env: NodeJS.ProcessEnv): RawOptions {
-  const merged: Record<string, string | undefined> = { ...options };
-  for (const [key, [, name]] of Object.entries(OPTION_HELP)) {
-    if (merged[key] === undefined && env[name] !== undefined) merged[key] = env[name];
+  const merged: RawOptions = { ...options };
+  for (const [key, spec] of OPTION_ENTRIES) {
+    const value = env[spec.env];
+    if (merged[key] === undefined && value !== undefined) merged[key] = value;
   }
-  return merged as RawOptions;
+  return merged;
 }

@@ -1,5 +1,14 @@
 export { type CliIo, EXIT, runCli } from './cli.js';
-export { type Config, ConfigError, OPTION_HELP, readConfig, SECRET_ENV } from './config.js';
+export {
+  type Config,
+  ConfigError,
+  OPTION_ENTRIES,
+  OPTIONS,
+  type OptionKey,
+  type OptionSpec,
+  readConfig,
+  SECRET_ENV,
+} from './config.js';
 export {
   cassandraModule,
   createContainer,

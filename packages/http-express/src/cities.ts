@@ -1,13 +1,5 @@
 import type { VenueRow } from '@rsvp/core';
-
-/** One city's RSVPs in the current window of a family and in the window before it. */
-export interface CityChange {
-  readonly city: string;
-  readonly current: number;
-  readonly previous: number;
-  /** `current - previous`: positive when the city is rising. */
-  readonly change: number;
-}
+import type { CityChange } from './api/responses.js';
 
 /**
  * Sums venue counts per city (`group_city`) in two windows: what is rising first (change, descending),

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { TopVenuesRequest, VenueCountQuery, VenueRow } from '@rsvp/core';
 import { nextEvent, serverSentEvents } from '@rsvp/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { LiveSnapshot } from './api/responses.js';
 import { type AppDeps, createApp, type RsvpApp } from './create-app.js';
-import type { LiveSnapshot } from './dashboard/snapshot.js';
 
 const ROWS: VenueRow[] = [
   { venueId: 1, venueName: 'Blue Door', groupCity: 'New York', lat: '40.712776', lon: '-74.005974', count: 3 },
@@ -100,6 +100,31 @@ describe('GET /api/data', () => {
     expect(res.status).toBe(400);
     const body = await res.json();
     expect(body).toEqual({ error: { code: 'invalid_parameter', message: expect.any(String), parameter } });
+  });
+
+  it.each([
+    ['/api/data?limit=0', 'limit must be a whole number from 1 to 100'],
+    ['/api/data?limit=1e2', 'limit must be a whole number from 1 to 100'],
+    ['/api/data?limit=0&window=1d', 'limit must be a whole number from 1 to 100'],
+    ['/api/data?window=1d', 'window must be one of: 1h'],
+    ['/api/top_venues?limit=-1', 'limit must be a whole number from 1 to 100'],
+    ['/api/cities?limit=0', 'window is required: one of 1h'],
+    ['/api/cities?window=1d&limit=0', 'limit must be a whole number from 1 to 100'],
+  ])('says what %s should be, from the bounds and choices of its schema', async (path, message) => {
+    const res = await fetch(`${await serve()}${path}`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe(message);
+  });
+
+  it('says when no window is configured', async () => {
+    const base = await serve({ windows: [] });
+    const messages = await Promise.all(
+      ['/api/data?window=1h', '/api/cities'].map(async (path) => {
+        const res = await fetch(`${base}${path}`);
+        return ((await res.json()) as { error: { message: string } }).error.message;
+      }),
+    );
+    expect(messages).toEqual(['window must be one of: (none configured)', 'window is required: one of (none)']);
   });
 });
 
@@ -391,6 +416,8 @@ describe('the dashboard: GET /, /dashboard.js, /dashboard.css', () => {
     expect(script).toContain('api/live');
     expect(script).not.toMatch(/\bimport\s*[{("']|\bexport\s/);
     expect(script).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+    // The dashboard takes the API's types from the schemas (api/), never the schemas: no TypeBox in it.
+    expect(script).not.toMatch(/~kind|additionalProperties/);
     const css = await fetch(`${base}/dashboard.css`);
     expect(css.headers.get('content-type')).toMatch(/^text\/css/);
     expect(await css.text()).toContain('.grid');

@@ -4,13 +4,15 @@ import cors from 'cors';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import Mustache from 'mustache';
-import { apiError } from './api-error.js';
+import { apiError } from './api/errors.js';
+import { citiesQuery, pageQuery, type QueryOptions, venueQuery } from './api/requests.js';
+import type { CityChanges, Healthy, OriginalRow, Ready, WindowSpan } from './api/responses.js';
 import { cityChanges, totalOf } from './cities.js';
 import { DASHBOARD_CSS, DASHBOARD_HTML, dashboardScript } from './dashboard-assets.js';
 import { toFeatureCollection } from './geojson.js';
 import { LiveFeed, type LiveFeedOptions } from './live-feed.js';
 import { openApiDocument } from './openapi.js';
-import { readVenueRequest, toTopVenuesRequest, type VenueRequest } from './venue-request.js';
+import { queryReader, toTopVenuesRequest, type VenueRequest, windowNamed } from './venue-request.js';
 
 export interface AppDeps {
   readonly query: VenueCountQuery;
@@ -57,15 +59,6 @@ export interface RsvpApp extends Express {
   readonly liveFeed: LiveFeed;
 }
 
-/** The original system's row: keys in its (alphabetical) order, coordinates as strings. */
-export interface OriginalRow {
-  readonly count: number;
-  readonly group_city: string;
-  readonly lat: string;
-  readonly lon: string;
-  readonly venue_name: string;
-}
-
 const PAGE = readFileSync(new URL('../templates/top-venues.mustache', import.meta.url), 'utf8');
 Mustache.parse(PAGE);
 
@@ -84,8 +77,13 @@ function crossOrigin(origins: readonly string[] | '*'): RequestHandler {
 
 /** The API as an Express app, without a socket: `app.listen()` it, or hand it to a test. */
 export function createApp(deps: AppDeps): RsvpApp {
-  const options = { windows: deps.windows, maxLimit: deps.maxLimit ?? 10_000 };
+  const maxLimit = deps.maxLimit ?? 10_000;
   const pageRows = deps.pageRows ?? 20;
+  const queryOptions: QueryOptions = { windowNames: deps.windows.map((w) => w.name), maxLimit };
+  // Compiled once: the same schemas the OpenAPI document lists as parameters.
+  const readVenueQuery = queryReader(venueQuery(queryOptions));
+  const readPageQuery = queryReader(pageQuery({ ...queryOptions, pageRows }));
+  const readCitiesQuery = queryReader(citiesQuery(queryOptions));
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -121,40 +119,42 @@ export function createApp(deps: AppDeps): RsvpApp {
     const topVenues = await toTopVenuesRequest(request, deps.query);
     return topVenues === null ? [] : deps.query.topVenues(topVenues);
   };
-  const badRequest = (res: Response, query: Record<string, unknown>): VenueRequest | undefined => {
-    const request = readVenueRequest(query, options);
-    if (!request.ok) {
-      res.status(400).json(request.problems[0]);
+  /** The request a valid query asks for; undefined once a 400 is answered for a bad one. */
+  const badRequest = (
+    res: Response,
+    read: typeof readVenueQuery,
+    query: Record<string, unknown>,
+  ): VenueRequest | undefined => {
+    const result = read(query);
+    if (!result.ok) {
+      res.status(400).json(result.problems[0]);
       return undefined;
     }
-    return request.value;
+    const request = result.value;
+    const window = windowNamed(deps.windows, request.window);
+    return { ...(request.limit !== undefined && { limit: request.limit }), ...(window && { window }) };
   };
 
   app.get('/api/data', async (req, res) => {
-    const request = badRequest(res, req.query);
+    const request = badRequest(res, readVenueQuery, req.query);
     if (request) res.json((await rows(request)).map(toOriginalRow));
   });
 
   app.get('/api/venues.geojson', async (req, res) => {
-    const request = badRequest(res, req.query);
+    const request = badRequest(res, readVenueQuery, req.query);
     if (!request) return;
     const collection = toFeatureCollection(await rows(request));
     res.type('application/geo+json').send(JSON.stringify(collection));
   });
 
   app.get('/api/cities', async (req, res) => {
-    if (req.query.window === undefined) {
-      const names = options.windows.map((spec) => spec.name).join(', ');
-      res.status(400).json(apiError('invalid_parameter', `window is required: one of ${names || '(none)'}`, 'window'));
-      return;
-    }
-    const request = badRequest(res, req.query);
+    const request = badRequest(res, readCitiesQuery, req.query);
     const spec = request?.window;
     if (!request || !spec) return;
     // The current window as /api/data decides it; the previous one is the window that ended where it starts.
     const current = (await toTopVenuesRequest({ window: spec }, deps.query))?.window;
     if (current === undefined) {
-      res.json({ window: spec.name, current: null, previous: null, cities: [] });
+      res.json({ window: spec.name, current: null, previous: null, cities: [] } satisfies CityChanges);
       return;
     }
     const previous = { ...spec, start: current.start - spec.sizeMs };
@@ -163,7 +163,7 @@ export function createApp(deps: AppDeps): RsvpApp {
       deps.query.topVenues({ window: previous }),
     ]);
     const cities = cityChanges(now, before);
-    const span = (start: number, venues: VenueRow[]) => ({
+    const span = (start: number, venues: VenueRow[]): WindowSpan => ({
       start: new Date(start).toISOString(),
       end: new Date(start + spec.sizeMs).toISOString(),
       total: totalOf(venues),
@@ -173,7 +173,7 @@ export function createApp(deps: AppDeps): RsvpApp {
       current: span(current.start, now),
       previous: span(previous.start, before),
       cities: request.limit === undefined ? cities : cities.slice(0, request.limit),
-    });
+    } satisfies CityChanges);
   });
 
   const feed = new LiveFeed({ query: deps.query, ...(deps.onError && { onError: deps.onError }) }, deps.live);
@@ -215,7 +215,7 @@ export function createApp(deps: AppDeps): RsvpApp {
   });
 
   app.get('/api/top_venues', async (req, res) => {
-    const request = badRequest(res, req.query);
+    const request = badRequest(res, readPageQuery, req.query);
     if (!request) return;
     const top = await rows({ limit: pageRows, ...request });
     const scope = request.window ? `Current ${request.window.name} window` : 'All time';
@@ -223,7 +223,7 @@ export function createApp(deps: AppDeps): RsvpApp {
     res.type('html').send(Mustache.render(PAGE, view));
   });
 
-  const description = openApiDocument({ ...options, pageRows });
+  const description = openApiDocument({ windows: deps.windows, maxLimit, pageRows });
   app.get('/openapi.json', (_req, res) => {
     res.json(description);
   });
@@ -236,12 +236,12 @@ export function createApp(deps: AppDeps): RsvpApp {
   }
 
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok' } satisfies Healthy);
   });
 
   app.get('/readyz', async (_req, res) => {
     const ready = deps.isReady ? await deps.isReady().catch(() => false) : true;
-    if (ready) res.json({ status: 'ready' });
+    if (ready) res.json({ status: 'ready' } satisfies Ready);
     else res.status(503).json(apiError('not_ready', 'the count store does not answer'));
   });
 

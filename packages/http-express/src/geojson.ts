@@ -1,18 +1,6 @@
 import type { VenueRow } from '@rsvp/core';
+import type { VenueFeature, VenueFeatureCollection } from './api/responses.js';
 import { coordinatesOf } from './coordinates.js';
-
-export interface VenueFeature {
-  readonly type: 'Feature';
-  readonly geometry: { readonly type: 'Point'; readonly coordinates: readonly [lon: number, lat: number] };
-  readonly properties: { readonly venue_name: string; readonly group_city: string; readonly count: number };
-}
-
-/** An RFC 7946 FeatureCollection, with how many of the rows were left out for having no coordinates. */
-export interface VenueFeatureCollection {
-  readonly type: 'FeatureCollection';
-  readonly without_coordinates: number;
-  readonly features: readonly VenueFeature[];
-}
 
 /** The venues as GeoJSON points, in the rows' order; venues without coordinates are counted, not drawn. */
 export function toFeatureCollection(rows: readonly VenueRow[]): VenueFeatureCollection {

@@ -1,6 +1,6 @@
 import type { TopVenuesRequest, VenueCountQuery, VenueRow } from '@rsvp/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { LiveSnapshot } from './dashboard/snapshot.js';
+import type { LiveSnapshot } from './api/responses.js';
 import { LiveFeed, type LiveSubscriber, TotalsRing } from './live-feed.js';
 
 const row = (venueId: number, count: number, lat = '51.5', lon = '-0.12'): VenueRow => ({

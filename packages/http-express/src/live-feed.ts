@@ -1,7 +1,7 @@
 import type { VenueCountQuery } from '@rsvp/core';
+import type { LivePoint, LiveSnapshot, LiveUnavailable } from './api/responses.js';
 import { totalOf } from './cities.js';
 import { coordinatesOf } from './coordinates.js';
-import type { LivePoint, LiveSnapshot, LiveUnavailable } from './dashboard/snapshot.js';
 
 export interface LiveFeedOptions {
   /** How often the counts are polled while someone listens, in ms (default 1000). */

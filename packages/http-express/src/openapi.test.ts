@@ -4,6 +4,7 @@ import type { VenueCountQuery } from '@rsvp/core';
 import { nextEvent, serverSentEvents } from '@rsvp/testkit';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_ERROR_CODES } from './api/errors.js';
 import { createApp, type RsvpApp } from './create-app.js';
 
 const query: VenueCountQuery = {
@@ -103,6 +104,22 @@ describe('GET /openapi.json', () => {
     ]);
   });
 
+  it('holds schemas that are valid JSON Schema 2020-12, the dialect of OpenAPI 3.1 (Ajv, strict mode)', () => {
+    // Ajv is not what the server validates with (TypeBox's compiler is): a second, independent reader.
+    const strict = new Ajv2020({ strict: true });
+    strict.addFormat('date-time', () => true);
+    for (const [name, schema] of Object.entries(spec.components.schemas)) {
+      expect(() => strict.compile(schema), name).not.toThrow();
+    }
+  });
+
+  it('lists the error codes of the API, the list the handlers answer from', () => {
+    const error = spec.components.schemas.Error as {
+      properties: { error: { properties: { code: { enum: string[] } } } };
+    };
+    expect(error.properties.error.properties.code.enum).toEqual([...API_ERROR_CODES]);
+  });
+
   it('describes the real responses, errors included', async () => {
     await expectDescribed(`${base}/api/data`, '/api/data');
     await expectDescribed(`${base}/api/data?limit=1&window=1h`, '/api/data');
@@ -159,6 +176,7 @@ describe('GET /openapi.json', () => {
     const unavailable = await nextEvent(failingEvents);
     expect(unavailable.event).toBe('unavailable');
     expect(JSON.parse(unavailable.data)).toEqual({ message: expect.any(String) });
+    expectValid({ $ref: '#/components/schemas/LiveUnavailable' }, JSON.parse(unavailable.data));
     failingApp.closeStreams();
     await expectDescribed(`${failingBase}/api/live`, '/api/live');
   });

@@ -1,47 +1,10 @@
+import type { LiveSnapshot } from '../api/responses.js';
+
 /**
- * What `GET /api/live` sends, one JSON object per poll: shared by the server (which builds it) and the
- * dashboard (which draws it). Nothing here touches the DOM or Node.
+ * What `GET /api/live` sends is declared once, as a schema, in api/responses.ts; the dashboard takes its
+ * types only (`import type`: erased, so none of the schema code reaches the browser bundle).
  */
-export interface LiveSnapshot {
-  /** When the server polled the counts, ms since the epoch (server clock). */
-  readonly time: number;
-  /** How often the server polls, in ms. */
-  readonly interval_ms: number;
-  /** How far back `history` reaches, in ms. */
-  readonly history_ms: number;
-  /** Distinct RSVPs counted so far: the sum of every venue's all-time count. */
-  readonly total: number;
-  /** Venues with a positive count. */
-  readonly venues: number;
-  /** The top venues by all-time count, most RSVPs first. */
-  readonly top: readonly LiveVenue[];
-  /** `[time, total]` at each poll of the last `history_ms`, oldest first. */
-  readonly history: readonly (readonly [time: number, total: number])[];
-  /** The venues with the most RSVPs among those with coordinates, most first. */
-  readonly points: readonly LivePoint[];
-  /** Venues with a count but without coordinates (not in `points`). */
-  readonly without_coordinates: number;
-}
-
-export interface LiveVenue {
-  readonly venue_id: number;
-  readonly venue_name: string;
-  readonly group_city: string;
-  readonly count: number;
-}
-
-export interface LivePoint {
-  readonly lon: number;
-  readonly lat: number;
-  readonly count: number;
-  readonly venue_name: string;
-  readonly group_city: string;
-}
-
-/** The event `GET /api/live` sends instead of a snapshot while the store fails. */
-export interface LiveUnavailable {
-  readonly message: string;
-}
+export type { LivePoint, LiveSnapshot, LiveUnavailable, LiveVenue } from '../api/responses.js';
 
 /** One point of the rate chart: counted RSVPs per second between two polls, at the later poll's time. */
 export interface RatePoint {
