@@ -7,7 +7,7 @@ import helmet from 'helmet';
 import Mustache from 'mustache';
 import { apiError } from './api-error.js';
 import { cityChanges, totalOf } from './cities.js';
-import { DASHBOARD_CSS, DASHBOARD_HTML, dashboardScript } from './dashboard-assets.js';
+import { DASHBOARD_CSS, dashboardPage, dashboardScript } from './dashboard-assets.js';
 import { toFeatureCollection } from './geojson.js';
 import { LiveFeed, type LiveFeedOptions } from './live-feed.js';
 import { openApiDocument } from './openapi.js';
@@ -210,8 +210,9 @@ export function createApp(deps: AppDeps): RsvpApp {
     });
   });
 
+  const dashboard = dashboardPage(options.windows);
   app.get('/', (_req, res) => {
-    res.type('html').set('Cache-Control', 'no-cache').send(DASHBOARD_HTML);
+    res.type('html').set('Cache-Control', 'no-cache').send(dashboard);
   });
   app.get('/dashboard.css', (_req, res) => {
     res.type('css').set('Cache-Control', 'no-cache').send(DASHBOARD_CSS);
