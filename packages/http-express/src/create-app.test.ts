@@ -40,7 +40,8 @@ let server: Server | undefined;
 let app: RsvpApp | undefined;
 
 async function serve(deps: Partial<AppDeps> = {}): Promise<string> {
-  app = createApp({ query: fakeQuery(), windows: WINDOWS, maxLimit: 100, ...deps });
+  // Without the sampler unless a test sets `live`: the tests of the other routes count the queries.
+  app = createApp({ query: fakeQuery(), windows: WINDOWS, maxLimit: 100, live: { sampleWhileIdle: false }, ...deps });
   const listening = app;
   server = await new Promise<Server>((resolve) => {
     const s = listening.listen(0, '127.0.0.1', () => resolve(s));
@@ -343,9 +344,9 @@ describe('GET /api/live', () => {
     controller.abort();
   });
 
-  it('polls once for every stream together, and stops when the last client goes', async () => {
+  it('polls once for every stream together, and stops when the last client goes (sampleWhileIdle: false)', async () => {
     const query = fakeQuery();
-    const base = await serve({ query, live: { intervalMs: 20 } });
+    const base = await serve({ query, live: { intervalMs: 20, sampleWhileIdle: false } });
     const feed = (app as RsvpApp).liveFeed;
     const clients = [new AbortController(), new AbortController(), new AbortController()];
     const streams = await Promise.all(
@@ -364,6 +365,45 @@ describe('GET /api/live', () => {
     const stopped = feed.polls;
     await new Promise((resolve) => setTimeout(resolve, 80));
     expect(feed.polls).toBe(stopped);
+  });
+
+  it('samples the total while nobody watches, so the first stream gets the history at once, until closeStreams()', async () => {
+    const query = fakeQuery();
+    const base = await serve({ query, live: { intervalMs: 20 } });
+    const feed = (app as RsvpApp).liveFeed;
+    expect(feed.sampling).toBe(true);
+    await vi.waitFor(() => expect(feed.polls).toBeGreaterThanOrEqual(5));
+    expect(feed.subscriberCount).toBe(0);
+    const controller = new AbortController();
+    const events = serverSentEvents(await fetch(`${base}/api/live`, { signal: controller.signal }));
+    const first = JSON.parse((await nextEvent(events)).data) as LiveSnapshot;
+    expect(first.history.length).toBeGreaterThanOrEqual(5);
+    expect(first.history.every(([, total]) => total === 5)).toBe(true);
+    controller.abort();
+    await vi.waitFor(() => expect(feed.subscriberCount).toBe(0));
+    // Nobody watches, and the sampler goes on: about one poll per interval.
+    const polls = feed.polls;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(feed.polls).toBeGreaterThan(polls);
+    expect(feed.polls - polls).toBeLessThanOrEqual(7);
+    expect(query.asked.length).toBe(feed.polls);
+    (app as RsvpApp).closeStreams();
+    expect(feed.sampling).toBe(false);
+    await vi.waitFor(() => expect(feed.active).toBe(false));
+    const stopped = feed.polls;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(feed.polls).toBe(stopped);
+  });
+
+  it('stops the sampler when a server that app.listen() made closes: no timer left behind', async () => {
+    await serve({ live: { intervalMs: 20 } });
+    const feed = (app as RsvpApp).liveFeed;
+    await vi.waitFor(() => expect(feed.polls).toBeGreaterThan(0));
+    expect(feed.active).toBe(true);
+    await new Promise((resolve) => server?.close(resolve));
+    server = undefined;
+    expect(feed.closed).toBe(true);
+    await vi.waitFor(() => expect(feed.active).toBe(false));
   });
 
   it('closeStreams() ends the open streams so the server closes, and refuses new ones', async () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { VenueCountQuery, VenueRow, WindowSpec } from '@rsvp/core';
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Response } from 'express';
@@ -8,7 +9,7 @@ import { apiError } from './api/errors.js';
 import { citiesQuery, pageQuery, type QueryOptions, venueQuery } from './api/requests.js';
 import type { CityChanges, Healthy, OriginalRow, Ready, WindowSpan } from './api/responses.js';
 import { cityChanges, totalOf } from './cities.js';
-import { DASHBOARD_CSS, DASHBOARD_HTML, dashboardScript } from './dashboard-assets.js';
+import { DASHBOARD_CSS, dashboardPage, dashboardScript } from './dashboard-assets.js';
 import { toFeatureCollection } from './geojson.js';
 import { LiveFeed, type LiveFeedOptions } from './live-feed.js';
 import { openApiDocument } from './openapi.js';
@@ -30,7 +31,10 @@ export interface AppDeps {
   readonly metrics?: { readonly contentType: string; render(): Promise<string> };
   /** Hears every answered request, by route pattern (not raw path): for request-duration metrics. */
   readonly onRequestDone?: (request: { method: string; route: string; status: number; seconds: number }) => void;
-  /** The live feed behind the dashboard (`/` and `/api/live`): poll interval, rows, points, history. */
+  /**
+   * The live feed behind the dashboard (`/` and `/api/live`): poll interval, rows, points, history, and
+   * whether it samples the total while nobody watches (`sampleWhileIdle`, on by default).
+   */
   readonly live?: LiveFeedOptions;
   /**
    * Browsers reach the app over HTTPS (a TLS-terminating proxy in front): the CSP then tells them to
@@ -51,11 +55,12 @@ export const CROSS_ORIGIN_ROUTES = ['/api/data', '/api/venues.geojson', '/api/ci
 /** The app, with what a server needs to close cleanly. */
 export interface RsvpApp extends Express {
   /**
-   * Ends every `/api/live` stream and stops the live feed for good (later streams answer 503): call it
-   * before `server.close()`, which otherwise waits for those streams.
+   * Ends every `/api/live` stream and stops the live feed and its sampler for good (later streams answer
+   * 503): call it before `server.close()`, which otherwise waits for those streams. A server made by
+   * `app.listen()` also stops the feed when it closes.
    */
   closeStreams(): void;
-  /** The live feed (for tests and metrics): polls only while a stream is open. */
+  /** The live feed (for tests and metrics): samples the total once per interval until closed. */
   readonly liveFeed: LiveFeed;
 }
 
@@ -177,6 +182,8 @@ export function createApp(deps: AppDeps): RsvpApp {
   });
 
   const feed = new LiveFeed({ query: deps.query, ...(deps.onError && { onError: deps.onError }) }, deps.live);
+  // The rate history is kept whether anyone watches or not, so a page opened now has the last minutes.
+  if (deps.live?.sampleWhileIdle !== false) feed.start();
   app.get('/api/live', (_req, res) => {
     if (feed.closed) {
       res.status(503).json(apiError('not_ready', 'the server is shutting down'));
@@ -203,8 +210,9 @@ export function createApp(deps: AppDeps): RsvpApp {
     });
   });
 
+  const dashboard = dashboardPage(deps.windows);
   app.get('/', (_req, res) => {
-    res.type('html').set('Cache-Control', 'no-cache').send(DASHBOARD_HTML);
+    res.type('html').set('Cache-Control', 'no-cache').send(dashboard);
   });
   app.get('/dashboard.css', (_req, res) => {
     res.type('css').set('Cache-Control', 'no-cache').send(DASHBOARD_CSS);
@@ -255,5 +263,12 @@ export function createApp(deps: AppDeps): RsvpApp {
     res.status(500).json(apiError('internal', 'internal error'));
   };
   app.use(onError);
-  return Object.assign(app, { closeStreams: () => feed.close(), liveFeed: feed });
+  // No timer outlives the server: closing a server that app.listen() made stops the sampler too.
+  const listen = app.listen.bind(app) as (...args: unknown[]) => Server;
+  const listenAndStop = (...args: unknown[]): Server => listen(...args).once('close', () => feed.close());
+  return Object.assign(app, {
+    listen: listenAndStop as Express['listen'],
+    closeStreams: () => feed.close(),
+    liveFeed: feed,
+  });
 }

@@ -1,11 +1,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import type { WindowSpec } from '@rsvp/core';
+import Mustache from 'mustache';
 
 const TEMPLATES = new URL('../templates/', import.meta.url);
 
-/** The dashboard's page: static, no data in it (it comes through `/api/live`), no inline script or style. */
+/** The dashboard's page: no data in it (it comes through `/api/live`), no inline script or style. */
 export const DASHBOARD_HTML = readFileSync(new URL('dashboard.html', TEMPLATES), 'utf8');
+Mustache.parse(DASHBOARD_HTML);
+
+/** The page with the configured window families in its window selector (names escaped by mustache). */
+export function dashboardPage(windows: readonly WindowSpec[]): string {
+  return Mustache.render(DASHBOARD_HTML, {
+    windows: windows.map((spec) => ({ name: spec.name, sizeMs: spec.sizeMs })),
+  });
+}
 export const DASHBOARD_CSS = readFileSync(new URL('dashboard.css', TEMPLATES), 'utf8');
 
 /**

@@ -1,9 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { VenueCountQuery, VenueRow } from '@rsvp/core';
+import {
+  currentWindowStart,
+  type TopVenuesRequest,
+  type VenueCountQuery,
+  type VenueRow,
+  type WindowSpec,
+} from '@rsvp/core';
 import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createApp, type RsvpApp } from './create-app.js';
 
 const HOSTILE = '<img src=x onerror="window.__pwned = \'img\'">';
@@ -27,6 +33,23 @@ const PLACES: [name: string, city: string, lat: number, lon: number][] = [
   [HOSTILE, HOSTILE_CITY, 48.8566, 2.3522],
 ];
 
+const WINDOWS: WindowSpec[] = [
+  { name: '1m', sizeMs: 60_000, slideMs: 60_000 },
+  { name: '1h', sizeMs: 3_600_000, slideMs: 300_000 },
+];
+/** The greatest event time seen, for the current windows. */
+const LATEST = Date.UTC(2017, 2, 19, 12, 10);
+/** RSVPs by venue (an index of PLACES) in the current window of either family, and in the one before. */
+const CURRENT_WINDOW = new Map([
+  [8, 9], // Tokyo
+  [4, 7], // Berlin
+  [7, 4], // Sydney
+]);
+const PREVIOUS_WINDOW = new Map([
+  [4, 2], // Berlin
+  [5, 6], // London
+]);
+
 /** A query port the test drives like a processor counting RSVPs: counts grow, and can be set. */
 class FakeCounts implements VenueCountQuery {
   readonly counts: number[];
@@ -38,8 +61,8 @@ class FakeCounts implements VenueCountQuery {
     this.counts.push(5, 3);
   }
 
-  rows(): VenueRow[] {
-    const rows = this.counts.map((count, venueId) => {
+  rows(counts: readonly number[] = this.counts): VenueRow[] {
+    const rows = counts.map((count, venueId) => {
       const place = PLACES[venueId];
       return {
         venueId,
@@ -69,12 +92,15 @@ class FakeCounts implements VenueCountQuery {
     return this.seed >>> 8;
   }
 
-  async topVenues({ limit }: { limit?: number }): Promise<VenueRow[]> {
-    return this.rows().slice(0, limit);
+  async topVenues({ limit, window }: TopVenuesRequest): Promise<VenueRow[]> {
+    if (window === undefined) return this.rows().slice(0, limit);
+    const current = window.start === currentWindowStart(window, LATEST);
+    const counts = PLACES.map((_, venueId) => (current ? CURRENT_WINDOW : PREVIOUS_WINDOW).get(venueId) ?? 0);
+    return this.rows(counts).slice(0, limit);
   }
 
   async latestEventTime(): Promise<number | null> {
-    return null;
+    return LATEST;
   }
 }
 
@@ -86,7 +112,7 @@ let url: string;
 let arrivals: ReturnType<typeof setInterval>;
 
 beforeAll(async () => {
-  app = createApp({ query: counts, windows: [], live: { intervalMs: 100, historyMs: 8000, rows: 12 } });
+  app = createApp({ query: counts, windows: WINDOWS, live: { intervalMs: 100, historyMs: 8000, rows: 12 } });
   server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -141,9 +167,18 @@ describe('the live dashboard at / in a real browser (Chromium)', () => {
       });
     });
 
+    // The server samples the rate with nobody watching: a page opened now draws the last seconds at once.
+    await expect.poll(() => app.liveFeed.polls, { timeout: 10_000 }).toBeGreaterThanOrEqual(25);
+    expect(app.liveFeed.subscriberCount).toBe(0);
     const response = await page.goto(`${url}/`);
     expect(response?.status()).toBe(200);
     expect(response?.headers()['content-security-policy']).toMatch(/script-src 'self'/);
+    await page.waitForSelector('body[data-updates]');
+    const firstLoad = await page.evaluate(() => ({
+      updates: Number(document.body.dataset.updates),
+      points: (document.querySelector('#rate-chart path.rate-line')?.getAttribute('d') ?? '').split('L').length,
+    }));
+    expect(firstLoad.points - firstLoad.updates).toBeGreaterThanOrEqual(20);
 
     // The table fills from the feed, in the order of the counts.
     const rows = page.locator('#top-venues tbody tr:not(.empty)');
@@ -200,16 +235,176 @@ describe('the live dashboard at / in a real browser (Chromium)', () => {
     expect(await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? [])).toEqual([]);
     expect(problems).toEqual([]);
 
-    // Let the chart gather a few seconds of history for the picture.
-    await page.waitForTimeout(3000);
+    // The rising cities of the longest window while all time is shown: change, then RSVPs now, descending.
+    const cityRows = page.locator('#rising-cities tbody tr:not(.empty)');
+    await expect.poll(() => cityRows.count(), { timeout: 10_000 }).toBe(4);
+    expect(await page.locator('#rising-cities tbody td.city').allTextContents()).toEqual([
+      'Tokyo',
+      'Berlin',
+      'Sydney',
+      'London',
+    ]);
+    expect(await page.locator('#rising-cities tbody td.change').allTextContents()).toEqual(['+9', '+5', '+4', '−6']);
+    expect(await page.locator('.cities-window').first().textContent()).toBe('1h');
+
+    // Hover a venue for a picture with its label, before the other checks move the map.
+    const betahaus = page.locator('#venue-map circle.venue', {
+      has: page.locator('title', { hasText: /^Betahaus — / }),
+    });
+    await betahaus.hover();
+    const tooltip = page.locator('#venue-map .map-tooltip');
+    await expect.poll(() => tooltip.getAttribute('visibility')).toBe('visible');
+    expect(await tooltip.locator('.tip-name').textContent()).toBe('Betahaus');
+    expect(await tooltip.locator('.tip-detail').textContent()).toMatch(/^Berlin · [\d,]+ RSVPs · #\d+$/);
     mkdirSync('test-artifacts', { recursive: true });
     await page.screenshot({ path: 'test-artifacts/dashboard.png', fullPage: true });
 
-    // Closing the page ends its stream, and the server stops polling.
+    // Closing the page ends its stream; the server samples on, with nobody watching.
     expect(app.liveFeed.subscriberCount).toBe(1);
     await page.close();
     await expect.poll(() => app.liveFeed.subscriberCount, { timeout: 5000 }).toBe(0);
-    await expect.poll(() => app.liveFeed.active).toBe(false);
+    const polls = app.liveFeed.polls;
+    await expect.poll(() => app.liveFeed.polls).toBeGreaterThan(polls + 2);
+    expect(app.liveFeed.sampling).toBe(true);
+  });
+
+  it('draws the venues on a world map: land and borders, top 10, regions, hover and keyboard, the window picker', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') problems.push(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    // Counts hold still here, so ranks do too while the keys go from venue to venue.
+    clearInterval(arrivals);
+    onTestFinished(() => {
+      arrivals = setInterval(() => counts.arrive(), 100);
+    });
+    await page.goto(`${url}/`);
+    const venues = page.locator('#venue-map circle.venue');
+    await expect.poll(() => venues.count(), { timeout: 10_000 }).toBe(PLACES.length);
+
+    // Land and country borders: real coastlines, not a frame or a few segments.
+    const basemap = await page.evaluate(() => {
+      const land = document.querySelector('#venue-map path.land') as SVGPathElement | null;
+      const borders = document.querySelector('#venue-map path.borders') as SVGPathElement | null;
+      const box = land?.getBBox();
+      return {
+        land: land?.getAttribute('d')?.length ?? 0,
+        landRings: (land?.getAttribute('d') ?? '').split('M').length - 1,
+        borders: borders?.getAttribute('d')?.length ?? 0,
+        width: box?.width ?? 0,
+        height: box?.height ?? 0,
+      };
+    });
+    expect(basemap.land).toBeGreaterThan(10_000);
+    expect(basemap.landRings).toBeGreaterThan(100);
+    expect(basemap.borders).toBeGreaterThan(5_000);
+    expect(basemap.width).toBeGreaterThan(850); // the world fills the 960-wide drawing
+    expect(basemap.height).toBeGreaterThan(380);
+
+    // Each venue is drawn where its place is: inland cities on land, the middle of the Atlantic not.
+    const onLand = (names: string[]) =>
+      page.evaluate((wanted) => {
+        const land = document.querySelector('#venue-map path.land') as SVGPathElement;
+        const at = (name: string) => {
+          const circle = Array.from(document.querySelectorAll('#venue-map circle.venue')).find((c) =>
+            c.querySelector('title')?.textContent?.startsWith(`${name} — `),
+          ) as SVGCircleElement;
+          return [Number(circle.getAttribute('cx')), Number(circle.getAttribute('cy'))] as const;
+        };
+        const inside = (x: number, y: number) => land.isPointInFill(new DOMPoint(x, y));
+        const [nyX, nyY] = at('WeWork Chelsea');
+        const [liverpoolX, liverpoolY] = at('Launch 22');
+        return {
+          places: wanted.map((name) => inside(...at(name))),
+          atlantic: inside((nyX + liverpoolX) / 2, (nyY + liverpoolY) / 2),
+          ordered: nyX < liverpoolX && at('Fishburners')[1] > at('Betahaus')[1],
+        };
+      }, names);
+    expect(await onLand(['Impact Hub', 'Betahaus', '91springboard', 'Capital Factory', '1871'])).toEqual({
+      places: [true, true, true, true, true],
+      atlantic: false,
+      ordered: true,
+    });
+
+    // The top 10 stand out.
+    expect(await page.locator('#venue-map circle.venue.top').count()).toBe(10);
+
+    // Hover: name, city and count, as text (the hostile name stays inert). In Europe: on the world map
+    // London's circle covers Paris.
+    await page.getByRole('button', { name: 'Europe' }).click();
+    const hostile = page.locator('#venue-map circle.venue', { has: page.locator('title', { hasText: HOSTILE }) });
+    await hostile.hover();
+    const tooltip = page.locator('#venue-map .map-tooltip');
+    await expect.poll(() => tooltip.getAttribute('visibility')).toBe('visible');
+    expect(await tooltip.locator('.tip-name').textContent()).toBe(HOSTILE);
+    const detail = (await tooltip.locator('.tip-detail').textContent()) ?? '';
+    expect(detail.startsWith(HOSTILE_CITY.slice(0, 20))).toBe(true);
+    expect(detail).toMatch(/ · [\d,]+ RSVPs · #\d+$/);
+    expect(await page.locator('#venue-map .map-tooltip img, #venue-map .map-tooltip script').count()).toBe(0);
+    await page.locator('.map-card').screenshot({ path: 'test-artifacts/dashboard-europe.png' });
+    await page.mouse.move(5, 5);
+    await expect.poll(() => tooltip.getAttribute('visibility')).toBe('hidden');
+
+    // Keyboard: Tab reaches the map's venues (one stop), the arrow keys go from venue to venue (those in
+    // view, most RSVPs first: on the world map, all).
+    await page.getByRole('button', { name: 'World' }).click();
+    await page.locator('#map-regions button').last().focus();
+    await page.keyboard.press('Tab');
+    const focused = () =>
+      page.evaluate(() => {
+        const active = document.activeElement as SVGCircleElement | null;
+        return { rank: active?.dataset.rank, title: active?.querySelector('title')?.textContent ?? '' };
+      });
+    expect((await focused()).rank).toBe('1');
+    await expect.poll(() => tooltip.getAttribute('visibility')).toBe('visible');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    const third = await focused();
+    expect(third.rank).toBe('3');
+    const [name, rest] = third.title.split(' — ') as [string, string];
+    expect(await tooltip.locator('.tip-name').textContent()).toBe(name);
+    expect(await tooltip.locator('.tip-detail').textContent()).toContain(`${rest.split(':')[0]} · `);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => tooltip.getAttribute('visibility')).toBe('hidden');
+
+    // Regions: Europe shows Berlin and hides Sydney; the world shows both again.
+    const shown = (name: string) =>
+      page
+        .locator('#venue-map circle.venue', { has: page.locator('title', { hasText: new RegExp(`^${name} — `) }) })
+        .evaluate((circle) => !circle.classList.contains('outside'));
+    await page.getByRole('button', { name: 'Europe' }).click();
+    await expect.poll(() => page.locator('#venue-map').getAttribute('data-region')).toBe('europe');
+    expect(await page.getByRole('button', { name: 'Europe' }).getAttribute('aria-pressed')).toBe('true');
+    expect([await shown('Betahaus'), await shown('Fishburners')]).toEqual([true, false]);
+    await page.getByRole('button', { name: 'World' }).click();
+    expect([await shown('Betahaus'), await shown('Fishburners')]).toEqual([true, true]);
+
+    // The wheel zooms in where the pointer is (and the view is no preset region any more).
+    const box = (await page.locator('#venue-map').boundingBox()) as { x: number; y: number; width: number };
+    await page.mouse.move(box.x + box.width / 2, box.y + 100);
+    await page.mouse.wheel(0, -600);
+    await expect.poll(() => page.locator('#venue-map').getAttribute('data-region')).toBeNull();
+    expect(await page.getByRole('button', { name: 'World' }).getAttribute('aria-pressed')).toBe('false');
+    await expect.poll(() => shown('Fishburners')).toBe(false);
+    await page.getByRole('button', { name: 'World' }).click();
+
+    // The window picker: the current 1m window's venues in the table and on the map, then all time again.
+    const tableVenues = () => page.locator('#top-venues tbody td.venue').allTextContents();
+    await page.getByRole('button', { name: '1m' }).click();
+    await expect.poll(tableVenues, { timeout: 5000 }).toEqual(['Shibuya Hikarie', 'Betahaus', 'Fishburners']);
+    expect(await page.locator('#top-venues tbody td.count').allTextContents()).toEqual(['9', '7', '4']);
+    await expect.poll(() => venues.count()).toBe(3);
+    expect(await page.locator('#table-title .scope').textContent()).toBe('current 1m window');
+    expect(await page.locator('.cities-window').first().textContent()).toBe('1m');
+    await page.getByRole('button', { name: 'All time' }).click();
+    await expect.poll(() => page.locator('#top-venues tbody tr:not(.empty)').count()).toBe(12);
+    await expect.poll(() => venues.count()).toBe(PLACES.length);
+    expect(await page.locator('#table-title .scope').textContent()).toBe('all time');
+
+    expect(problems).toEqual([]);
+    await page.close();
   });
 
   it('works from another machine over plain HTTP (http://dash.test:<port>/, not loopback to the browser): live updates', async () => {
@@ -246,6 +441,15 @@ describe('the live dashboard at / in a real browser (Chromium)', () => {
     expect(await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? [])).toEqual([]);
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it('stops sampling when the app is closed: no timer left behind', async () => {
+    expect(app.liveFeed.active).toBe(true);
+    app.closeStreams();
+    await expect.poll(() => app.liveFeed.active).toBe(false);
+    const polls = app.liveFeed.polls;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(app.liveFeed.polls).toBe(polls);
   });
 
   it('serves a map front-end on another origin (--cors-origin): it fetches the GeoJSON and follows /api/live', async () => {

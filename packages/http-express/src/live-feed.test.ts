@@ -221,6 +221,68 @@ describe('LiveFeed', () => {
   });
 });
 
+describe('LiveFeed.start(): the sampler', () => {
+  it('polls while nobody listens, without building snapshots; the first subscriber gets the history at once', async () => {
+    const query = controllableQuery([row(1, 2)]);
+    const feed = feedOf(query);
+    feed.start();
+    expect(feed.sampling).toBe(true);
+    await vi.waitFor(() => expect(feed.polls).toBeGreaterThanOrEqual(4));
+    query.rows = [row(1, 5)];
+    await vi.waitFor(() => expect(feed.polls).toBeGreaterThanOrEqual(7));
+    expect(query.asked.length).toBe(feed.polls);
+    const a = listener();
+    feed.subscribe(a);
+    await vi.waitFor(() => expect(a.snapshots().length).toBeGreaterThan(0));
+    const [first] = a.snapshots();
+    expect(first?.history.length).toBeGreaterThanOrEqual(7);
+    expect(first?.history[0]?.[1]).toBe(2);
+    expect(first?.history.at(-1)).toEqual([first?.time, 5]);
+  });
+
+  it('goes on when the last subscriber leaves, and close() stops it for good', async () => {
+    const query = controllableQuery([row(1, 1)]);
+    const feed = feedOf(query);
+    feed.start();
+    const leave = feed.subscribe(listener());
+    await vi.waitFor(() => expect(feed.polls).toBeGreaterThanOrEqual(2));
+    leave();
+    const polls = feed.polls;
+    await sleep(60);
+    expect(feed.polls).toBeGreaterThan(polls);
+    expect(feed.active).toBe(true);
+    feed.close();
+    expect(feed.sampling).toBe(false);
+    await vi.waitFor(() => expect(feed.active).toBe(false));
+    const stopped = feed.polls;
+    await sleep(40);
+    expect(feed.polls).toBe(stopped);
+    feed.start();
+    expect(feed.active).toBe(false);
+  });
+
+  it('reports a store that stays down once, not at every poll, and again after it recovered', async () => {
+    let failing = true;
+    const errors: unknown[] = [];
+    const flaky: VenueCountQuery = {
+      topVenues: async () => {
+        if (failing) throw new Error('down');
+        return [row(1, 1)];
+      },
+      latestEventTime: async () => null,
+    };
+    const feed = feedOf(flaky, {}, (error) => errors.push(error));
+    feed.start();
+    await vi.waitFor(() => expect(feed.polls).toBeGreaterThanOrEqual(5));
+    expect(errors).toHaveLength(1);
+    failing = false;
+    const polls = feed.polls;
+    await vi.waitFor(() => expect(feed.polls).toBeGreaterThan(polls + 1));
+    failing = true;
+    await vi.waitFor(() => expect(errors).toHaveLength(2));
+  });
+});
+
 describe('TotalsRing', () => {
   it('keeps the newest entries up to its capacity, oldest first', () => {
     const ring = new TotalsRing(3);

@@ -1,4 +1,4 @@
-import type { VenueCountQuery } from '@rsvp/core';
+import type { VenueCountQuery, VenueRow } from '@rsvp/core';
 import type { LivePoint, LiveSnapshot, LiveUnavailable } from './api/responses.js';
 import { totalOf } from './cities.js';
 import { coordinatesOf } from './coordinates.js';
@@ -12,6 +12,12 @@ export interface LiveFeedOptions {
   readonly points?: number;
   /** How far back the totals history reaches, in ms (default 10 minutes). */
   readonly historyMs?: number;
+  /**
+   * `createApp` starts the feed's sampler (`start()`), so the history is there when a page opens: one
+   * poll per interval while the app runs, whether anyone watches or not. `false` leaves it off (polls only
+   * while someone watches, as a bare `LiveFeed` does). Default true.
+   */
+  readonly sampleWhileIdle?: boolean;
 }
 
 /** One listener of the feed: gets each message as Server-Sent Events text; `end` when the feed closes. */
@@ -23,15 +29,16 @@ export interface LiveSubscriber {
 export interface LiveFeedDeps {
   readonly query: VenueCountQuery;
   readonly now?: () => number;
-  /** Hears about polls that failed (the subscribers get an `unavailable` event). */
+  /** Hears about polls that failed, the first of each run of failures (subscribers get `unavailable` events). */
   readonly onError?: (error: unknown) => void;
 }
 
 /**
- * Polls the all-time counts once per interval while anyone listens, and pushes one snapshot per poll to
- * every subscriber: one poll whatever the number of subscribers, none while nobody listens. Keeps the
- * totals of the last `historyMs` in a ring buffer, so a page opened now gets the recent history at once
- * (with a gap where nobody was listening).
+ * Polls the all-time counts once per interval while anyone listens, or all the time once `start()`ed, and
+ * pushes one snapshot per poll to every subscriber: one poll whatever the number of subscribers. Keeps the
+ * totals of the last `historyMs` in a ring buffer, so a page opened now gets the recent history at once.
+ * Without `start()` nothing is polled while nobody listens (a gap in the history); started, a poll
+ * nobody hears only sums the counts (no snapshot is built).
  */
 export class LiveFeed {
   readonly intervalMs: number;
@@ -45,6 +52,8 @@ export class LiveFeed {
   private polling = false;
   private last: string | undefined;
   private closedFlag = false;
+  private samplingFlag = false;
+  private failing = false;
   private pollCount = 0;
 
   constructor(
@@ -68,10 +77,23 @@ export class LiveFeed {
     const running = this.subscribers.size > 0;
     this.subscribers.add(subscriber);
     if (running && this.last !== undefined) subscriber.send(this.last);
-    if (!running) this.schedule(0);
+    // The first listener gets a snapshot now, not at the sampler's next poll.
+    if (!running) this.pollNow();
     return () => {
-      if (this.subscribers.delete(subscriber) && this.subscribers.size === 0) this.pause();
+      if (this.subscribers.delete(subscriber) && this.subscribers.size === 0 && !this.samplingFlag) this.pause();
     };
+  }
+
+  /** Polls from now until `close()`, whether anyone listens or not, so the history is always there. */
+  start(): void {
+    if (this.closedFlag || this.samplingFlag) return;
+    this.samplingFlag = true;
+    this.schedule(0);
+  }
+
+  /** Whether `start()` made it poll while nobody listens (until `close()`). */
+  get sampling(): boolean {
+    return this.samplingFlag;
   }
 
   get subscriberCount(): number {
@@ -95,6 +117,7 @@ export class LiveFeed {
   /** Ends every subscriber's stream and stops polling for good. */
   close(): void {
     this.closedFlag = true;
+    this.samplingFlag = false;
     this.pause();
     const subscribers = [...this.subscribers];
     this.subscribers.clear();
@@ -106,40 +129,55 @@ export class LiveFeed {
     this.timer = undefined;
   }
 
+  private wanted(): boolean {
+    return !this.closedFlag && (this.samplingFlag || this.subscribers.size > 0);
+  }
+
   private schedule(delayMs: number): void {
     if (this.timer !== undefined || this.polling) return;
     this.timer = setTimeout(() => void this.tick(), delayMs);
     this.timer.unref?.();
   }
 
+  /** Polls at once unless a poll is under way (its snapshot reaches the new listener too). */
+  private pollNow(): void {
+    if (this.polling) return;
+    this.pause();
+    this.schedule(0);
+  }
+
   private async tick(): Promise<void> {
     this.timer = undefined;
-    if (this.subscribers.size === 0 || this.closedFlag) return;
+    if (!this.wanted()) return;
     this.polling = true;
     const startedAt = this.now();
-    let message: string;
+    let message: string | undefined;
     try {
-      message = `data: ${JSON.stringify(await this.snapshot())}\n\n`;
-      this.last = message;
+      const rows = await this.deps.query.topVenues({});
+      const time = this.now();
+      const total = totalOf(rows);
+      this.history.push(time, total);
+      // A poll nobody hears only keeps the total: the snapshot is built for listeners.
+      if (this.subscribers.size > 0) {
+        message = `data: ${JSON.stringify(this.snapshot(rows, time, total))}\n\n`;
+        this.last = message;
+      } else this.last = undefined;
+      this.failing = false;
     } catch (error) {
-      this.deps.onError?.(error);
+      // Once per run of failures: the sampler polls a store that is down every interval.
+      if (!this.failing) this.deps.onError?.(error);
+      this.failing = true;
       const unavailable: LiveUnavailable = { message: 'the count store does not answer' };
       message = `event: unavailable\ndata: ${JSON.stringify(unavailable)}\n\n`;
     } finally {
       this.polling = false;
       this.pollCount += 1;
     }
-    for (const subscriber of [...this.subscribers]) subscriber.send(message);
-    if (this.subscribers.size > 0 && !this.closedFlag) {
-      this.schedule(Math.max(0, this.intervalMs - (this.now() - startedAt)));
-    }
+    if (message !== undefined) for (const subscriber of [...this.subscribers]) subscriber.send(message);
+    if (this.wanted()) this.schedule(Math.max(0, this.intervalMs - (this.now() - startedAt)));
   }
 
-  private async snapshot(): Promise<LiveSnapshot> {
-    const rows = await this.deps.query.topVenues({});
-    const time = this.now();
-    const total = totalOf(rows);
-    this.history.push(time, total);
+  private snapshot(rows: readonly VenueRow[], time: number, total: number): LiveSnapshot {
     const points: LivePoint[] = [];
     let withoutCoordinates = 0;
     for (const row of rows) {

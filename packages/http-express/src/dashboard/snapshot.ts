@@ -1,4 +1,4 @@
-import type { LiveSnapshot } from '../api/responses.js';
+import type { CityChange, CityChanges, LivePoint, LiveSnapshot, OriginalRow } from '../api/responses.js';
 
 /**
  * What `GET /api/live` sends is declared once, as a schema, in api/responses.ts; the dashboard takes its
@@ -67,3 +67,77 @@ export function niceTicks(min: number, max: number, count: number): number[] {
   for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) ticks.push(Number(v.toFixed(10)));
   return ticks;
 }
+
+/** A row of `GET /api/data` (the original system's shape: coordinates as text). */
+export type DataRow = OriginalRow;
+
+/** A row of the top venues table, whatever it came from: `key` tells one venue from another. */
+export interface TableVenue {
+  readonly key: string;
+  readonly venue_name: string;
+  readonly group_city: string;
+  readonly count: number;
+}
+
+/** What the table and the map show: the top venues, the venues with coordinates, those without. */
+export interface VenueView {
+  readonly top: readonly TableVenue[];
+  readonly points: readonly LivePoint[];
+  readonly withoutCoordinates: number;
+}
+
+/** The view of a live snapshot (all-time counts). */
+export function viewOfSnapshot(snapshot: LiveSnapshot): VenueView {
+  return {
+    top: snapshot.top.map((venue) => ({ key: `id:${venue.venue_id}`, ...venue })),
+    points: snapshot.points,
+    withoutCoordinates: snapshot.without_coordinates,
+  };
+}
+
+/**
+ * The view of `/api/data?window=` rows, most RSVPs first: as many table rows and points as the live
+ * snapshot shows (`rows`, `points`). Coordinates "0", "0" (or not numbers) mean none, as on the server.
+ */
+export function viewOfRows(rows: readonly DataRow[], limits: { rows: number; points: number }): VenueView {
+  const points: LivePoint[] = [];
+  let withoutCoordinates = 0;
+  for (const row of rows) {
+    const lat = Number(row.lat);
+    const lon = Number(row.lon);
+    const valid =
+      row.lat.trim() !== '' &&
+      row.lon.trim() !== '' &&
+      Math.abs(lat) <= 90 &&
+      Math.abs(lon) <= 180 &&
+      !(lat === 0 && lon === 0);
+    if (!valid) withoutCoordinates += 1;
+    else if (points.length < limits.points)
+      points.push({ lon, lat, count: row.count, venue_name: row.venue_name, group_city: row.group_city });
+  }
+  const top = rows.slice(0, limits.rows).map((row) => ({
+    key: `${row.venue_name}\u0000${row.group_city}\u0000${row.lat}\u0000${row.lon}`,
+    venue_name: row.venue_name,
+    group_city: row.group_city,
+    count: row.count,
+  }));
+  return { top, points, withoutCoordinates };
+}
+
+/**
+ * How many table rows and points the server's live settings give (the snapshot does not say them):
+ * fewer shown than there are means that is the limit; as many means every one fits.
+ */
+export function limitsOf(snapshot: LiveSnapshot): { rows: number; points: number } {
+  const withCoordinates = snapshot.venues - snapshot.without_coordinates;
+  return {
+    rows: snapshot.top.length < snapshot.venues ? snapshot.top.length : Number.POSITIVE_INFINITY,
+    points: snapshot.points.length < withCoordinates ? snapshot.points.length : Number.POSITIVE_INFINITY,
+  };
+}
+
+/** One city of `GET /api/cities`. */
+export type CityRow = CityChange;
+
+/** `GET /api/cities`: the current and previous windows of a family (null before the first RSVP). */
+export type CitiesAnswer = CityChanges;

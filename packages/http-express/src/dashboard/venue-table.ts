@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { formatCount } from './format.js';
-import type { LiveVenue } from './snapshot.js';
+import type { TableVenue } from './snapshot.js';
 
 /**
  * The top venues table, updated in place: its rows are kept and their cells' text replaced (never markup),
@@ -9,9 +9,10 @@ import type { LiveVenue } from './snapshot.js';
 export class VenueTable {
   constructor(private readonly body: HTMLTableSectionElement) {}
 
-  update(top: readonly LiveVenue[]): void {
+  /** `flash: false` when the rows change all at once (another window was picked). */
+  update(top: readonly TableVenue[], { empty = 'No RSVPs saying yes yet.', flash = true } = {}): void {
     if (top.length === 0) {
-      this.showEmpty('No RSVPs saying yes yet.');
+      this.showEmpty(empty);
       return;
     }
     for (const row of Array.from(this.body.rows)) if (row.classList.contains('empty')) row.remove();
@@ -20,17 +21,16 @@ export class VenueTable {
     top.forEach((venue, i) => {
       const row = this.body.rows[i] as HTMLTableRowElement;
       const [rank, name, city, count] = Array.from(row.cells);
-      const id = String(venue.venue_id);
-      const changed = row.dataset.venueId !== id || row.dataset.count !== String(venue.count);
+      const changed = row.dataset.key !== venue.key || row.dataset.count !== String(venue.count);
       if (!changed) return;
-      const isNew = row.dataset.venueId !== undefined;
-      row.dataset.venueId = id;
+      const isNew = row.dataset.key !== undefined;
+      row.dataset.key = venue.key;
       row.dataset.count = String(venue.count);
       setText(rank, String(i + 1));
       setText(name, venue.venue_name);
       setText(city, venue.group_city);
       setText(count, formatCount(venue.count));
-      if (isNew && count) flash(count);
+      if (isNew && count && flash) bump(count);
     });
   }
 
@@ -54,7 +54,7 @@ function setText(cell: HTMLTableCellElement | undefined, text: string): void {
   if (cell && cell.textContent !== text) cell.textContent = text;
 }
 
-function flash(cell: HTMLTableCellElement): void {
+function bump(cell: HTMLTableCellElement): void {
   cell.classList.remove('bump');
   void cell.offsetWidth; // restarts the animation
   cell.classList.add('bump');
