@@ -308,7 +308,7 @@ export const OPTIONS = {
   heldRsvps: option({
     flag: '--held-rsvps <n>',
     env: 'RSVP_HELD_RSVPS',
-    default: '100000',
+    default: '20000',
     help: 'RSVP states a partition keeps in memory; past this they are read back from the store as batches need them',
     parse: wholeNumber(1, 100_000_000),
   }),

@@ -32,7 +32,7 @@ export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
   maxOutOfOrdernessMs: 5_000,
   allowedLatenessMs: 60_000,
   maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
-  maxHeldRsvps: 100_000,
+  maxHeldRsvps: 20_000,
   maxEventTimeAheadMs: 3_600_000,
   rsvpRetentionMs: 7 * 86_400_000,
 };
