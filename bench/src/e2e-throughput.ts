@@ -43,6 +43,8 @@ export interface E2eOptions extends FillOptions {
   readonly profileDir?: string;
   /** Which `rsvp` the processors run: the built CLI (`pnpm build`) or the sources through tsx. */
   readonly cli: CliKind;
+  /** Node options of the processors (before the script), e.g. the README's heap setting. */
+  readonly processorNodeArgs: readonly string[];
 }
 
 const TARGET_RATIO = 0.5;
@@ -86,12 +88,10 @@ async function processorRun(
   const args = ['process', ...stackArgs(topic, group, keyspace), '--log-level', 'warn'];
   const startedAt = performance.now();
   const children = Array.from({ length: processors }, (_, i) =>
-    spawnRsvp(
-      `processor ${i + 1}/${processors}`,
-      args,
-      options.cli,
-      profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
-    ),
+    spawnRsvp(`processor ${i + 1}/${processors}`, args, options.cli, [
+      ...options.processorNodeArgs,
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ]),
   );
   let drain: Drain;
   try {
@@ -237,6 +237,7 @@ export async function e2eThroughput(options: E2eOptions, log: (line: string) => 
             venuesNamed: filled.venuesNamed,
             processors,
             cli: options.cli,
+            processorNodeArgs: options.processorNodeArgs,
             /** µs of CPU per RSVP drained (median over the repetitions), per process group. */
             cpuMicrosPerRsvp: medianPerKey(subjects.map((s) => s.cpuMicrosPerRsvp)),
             /** The largest VmHWM of any processor (the peak resident set), in MB (median over the repetitions). */

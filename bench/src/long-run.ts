@@ -45,6 +45,8 @@ export interface LongOptions {
   readonly venues: number;
   readonly partitions: number;
   readonly cli: CliKind;
+  /** Node options of the processor (before the script), e.g. the README's heap setting. */
+  readonly processorNodeArgs: readonly string[];
   /** The drain gives up after this long (the tenths reached are reported). */
   readonly drainTimeoutMs: number;
   readonly rssSampleMs: number;
@@ -164,7 +166,7 @@ export async function longRun(options: LongOptions, log: (line: string) => void)
   const total = await endTotal(admin, topic);
   const args = ['process', ...stackArgs(topic, group, keyspace), '--log-level', 'warn'];
   const startedAt = performance.now();
-  const processor = spawnRsvp('processor', args, options.cli);
+  const processor = spawnRsvp('processor', args, options.cli, options.processorNodeArgs);
   const pid = processor.process.pid ?? 0;
   const pids = stackPids();
   const groups = () => ({
@@ -296,6 +298,7 @@ export async function longRun(options: LongOptions, log: (line: string) => void)
     venues: options.venues,
     partitions: options.partitions,
     cli: options.cli,
+    processorNodeArgs: options.processorNodeArgs,
     complete,
     topicMiB: Math.round(bytes / MB),
     wallSeconds: Math.round((performance.now() - startedAt) / 1000),

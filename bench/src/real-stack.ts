@@ -264,6 +264,12 @@ export type CliKind = 'source' | 'built';
 export { BUILT_CLI } from '@rsvp/testkit/harness';
 
 /** `rsvp <role> …` from the sources (tsx) or the built CLI (`node packages/cli/dist/main.js`). */
+/**
+ * The processors' heap setting the README's "Processor memory" gives (as `NODE_OPTIONS` in a deployment): it
+ * caps V8's old generation, so that the heap grows to a few times the live state rather than to gigabytes.
+ */
+export const PROCESSOR_NODE_OPTIONS = '--max-old-space-size=384';
+
 export function spawnRsvp(
   name: string,
   args: readonly string[],

@@ -14,7 +14,15 @@ import { e2eThroughput } from './e2e-throughput.js';
 import { freshness } from './freshness.js';
 import { longRun } from './long-run.js';
 import { memory } from './memory.js';
-import { BUILT_CLI, type CliKind, cleanUp, message, REPO_ROOT, stackProblem } from './real-stack.js';
+import {
+  BUILT_CLI,
+  type CliKind,
+  cleanUp,
+  message,
+  PROCESSOR_NODE_OPTIONS,
+  REPO_ROOT,
+  stackProblem,
+} from './real-stack.js';
 import { type Comparison, compare, type Summary } from './stats.js';
 
 const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,6 +45,11 @@ const { values } = parseArgs({
     venues: { type: 'string', default: '2000,100000' },
     /** `built`: `node packages/cli/dist/main.js` (built first when missing or stale); `source`: tsx. */
     cli: { type: 'string', default: 'built' },
+    /**
+     * Node options of the processors of e2e and long (space-separated; '' for none): by default the heap
+     * setting the README gives for processors (`NODE_OPTIONS` in a deployment).
+     */
+    'processor-node-options': { type: 'string', default: PROCESSOR_NODE_OPTIONS },
     /** api-scale: venue counts, and the fill budget (seconds, all stages together). */
     'api-venues': { type: 'string' },
     'api-fill-seconds': { type: 'string', default: '180' },
@@ -69,6 +82,7 @@ const numbers = (list: string, flag: string) =>
   });
 if (values.cli !== 'built' && values.cli !== 'source') throw new Error('--cli: built or source');
 let cli = values.cli as CliKind;
+const processorNodeArgs = values['processor-node-options'].split(' ').filter((arg) => arg !== '');
 const venueCounts = numbers(values.venues, '--venues');
 
 // Interrupted: stop the children and delete the topics and keyspaces made so far.
@@ -191,6 +205,7 @@ try {
             verify: true,
             venues,
             cli,
+            processorNodeArgs,
             ...(values.profile && venues === venueCounts[0] && { profileDir: join(tmpdir(), 'rsvp-bench-profiles') }),
           },
           log,
@@ -235,6 +250,7 @@ try {
         venues: Number(values['long-venues']),
         partitions: 6,
         cli,
+        processorNodeArgs,
         drainTimeoutMs: Math.max(600_000, (messages / 5_000) * 1000),
         rssSampleMs: quick ? 2_000 : 10_000,
         ...(model !== undefined && Number.isFinite(model) && { partitionModelBytes: model }),
@@ -364,8 +380,8 @@ function scaleTable(all: Record<string, Comparison[]>): string {
     '',
     'e2e cost per RSVP (CPU seconds during the drain ÷ RSVPs drained, /proc utime + stime; target: processors + Cassandra ≤ 45 µs) and processor peak RSS (VmHWM; target ≤ 256 MB at 100,000 venues):',
     '',
-    '| venues (named) | processors | RSVP/s | processors µs | Cassandra µs | Kafka µs | processors + Cassandra µs | processor peak RSS | cli |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| venues (named) | processors | RSVP/s | processors µs | Cassandra µs | Kafka µs | processors + Cassandra µs | processor peak RSS | cli | node options |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const c of rows) {
     const x = c.extra as Record<string, unknown>;
@@ -375,7 +391,7 @@ function scaleTable(all: Record<string, Comparison[]>): string {
     lines.push(
       `| ${(x.venues as number).toLocaleString('en')} (${(x.venuesNamed as number).toLocaleString('en')}) | ${x.processors} | ` +
         `${Math.round(c.subject.median).toLocaleString('en')} | ${us.measured} | ${us.cassandra} | ${us.kafka} | ` +
-        `${Math.round(both * 10) / 10} ${both <= 45 ? 'met' : 'MISSED'} | ${peak} MB${(x.venues as number) >= 100_000 ? (peak <= 256 ? ' met' : ' MISSED') : ''} | ${x.cli} |`,
+        `${Math.round(both * 10) / 10} ${both <= 45 ? 'met' : 'MISSED'} | ${peak} MB${(x.venues as number) >= 100_000 ? (peak <= 256 ? ' met' : ' MISSED') : ''} | ${x.cli} | ${(x.processorNodeArgs as string[] | undefined)?.join(' ') || 'none'} |`,
     );
   }
   return `${lines.join('\n')}\n`;
