@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { formatCount } from './format.js';
 import type { CitiesAnswer } from './snapshot.js';
+import { showEmptyRow } from './table-body.js';
 
 /** The rising cities of `/api/cities`: city, RSVPs now and in the window before, the change; text only. */
 export class CityTable {
@@ -41,12 +42,7 @@ export class CityTable {
   }
 
   showEmpty(message: string): void {
-    const row = document.createElement('tr');
-    row.className = 'empty';
-    const cell = row.insertCell();
-    cell.colSpan = 4;
-    cell.textContent = message;
-    this.body.replaceChildren(row);
+    showEmptyRow(this.body, 4, message);
   }
 }
 

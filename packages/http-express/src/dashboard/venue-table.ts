@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { formatCount } from './format.js';
 import type { TableVenue } from './snapshot.js';
+import { showEmptyRow } from './table-body.js';
 
 /**
  * The top venues table, updated in place: its rows are kept and their cells' text replaced (never markup),
@@ -35,12 +36,7 @@ export class VenueTable {
   }
 
   private showEmpty(message: string): void {
-    const row = document.createElement('tr');
-    row.className = 'empty';
-    const cell = row.insertCell();
-    cell.colSpan = 4;
-    cell.textContent = message;
-    this.body.replaceChildren(row);
+    showEmptyRow(this.body, 4, message);
   }
 }
 
