@@ -305,6 +305,11 @@ describe('docker-compose.yml', () => {
     });
   });
 
+  it("gives the processors the README's heap setting, and only them (the API's view grows with the venues)", () => {
+    expect(envOf(service('processor')).NODE_OPTIONS).toMatch(/^--max-old-space-size=\d+$/);
+    expect(envOf(service('api')).NODE_OPTIONS).toBeUndefined();
+  });
+
   it('keeps Kafka from creating topics by itself (init-topics does)', () => {
     expect(envOf(service('kafka')).KAFKA_AUTO_CREATE_TOPICS_ENABLE).toBe('false');
     expect(envOf(service('kafka')).KAFKA_CONTROLLER_QUORUM_VOTERS).toBe('1@kafka:9093');
