@@ -136,7 +136,8 @@ export function openApiDocument(options: OpenApiOptions) {
       },
       '/': {
         get: {
-          summary: 'The live dashboard: top venues, counted RSVPs per second, venues on a world map, a window picker, the rising cities',
+          summary:
+            'The live dashboard: top venues, counted RSVPs per second, venues on a world map, a window picker, the rising cities',
           responses: { '200': text('The page.', 'text/html') },
         },
       },
