@@ -240,6 +240,28 @@ describe('LiveFeed.start(): the sampler', () => {
     expect(first?.history.at(-1)).toEqual([first?.time, 5]);
   });
 
+  it('asks a query that keeps its total for that alone while nobody listens, and lists venues for listeners', async () => {
+    const query = Object.assign(controllableQuery([row(1, 2), row(2, 1)]), {
+      totals: 0,
+      async allTimeTotal() {
+        query.totals += 1;
+        return 7;
+      },
+    });
+    const feed = feedOf(query);
+    feed.start();
+    await vi.waitFor(() => expect(query.totals).toBeGreaterThanOrEqual(3));
+    expect(query.asked).toEqual([]);
+    const a = listener();
+    feed.subscribe(a);
+    await vi.waitFor(() => expect(a.snapshots().length).toBeGreaterThan(0));
+    expect(query.asked.length).toBeGreaterThan(0);
+    const [first] = a.snapshots();
+    // The idle polls' totals came from allTimeTotal; the listener's poll sums the rows it listed.
+    expect(first?.history[0]?.[1]).toBe(7);
+    expect(first?.history.at(-1)?.[1]).toBe(3);
+  });
+
   it('goes on when the last subscriber leaves, and close() stops it for good', async () => {
     const query = controllableQuery([row(1, 1)]);
     const feed = feedOf(query);

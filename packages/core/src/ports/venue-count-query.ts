@@ -18,4 +18,9 @@ export interface VenueCountQuery {
   topVenues(request: TopVenuesRequest): Promise<VenueRow[]>;
   /** The greatest event time any partition has seen, or null before the first RSVP. */
   latestEventTime(): Promise<number | null>;
+  /**
+   * The sum of the counts `topVenues({})` answers, for a reader that keeps it without listing every venue
+   * (a maintained view); absent otherwise, and callers sum the list.
+   */
+  allTimeTotal?(): Promise<number>;
 }

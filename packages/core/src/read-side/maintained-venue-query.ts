@@ -58,6 +58,11 @@ export class MaintainedVenueQuery implements VenueCountQuery {
     return this.view.top(request);
   }
 
+  async allTimeTotal(): Promise<number> {
+    if (!this.loaded) await this.refresh();
+    return this.view.listedTotal();
+  }
+
   async latestEventTime(): Promise<number | null> {
     if (!this.loaded) await this.refresh();
     return this.view.latestEventTime();

@@ -78,7 +78,7 @@ describe('VenueView (property)', () => {
           let shown = 0;
 
           // The recompute: sum the latest values of every partition.
-          const recompute = (window?: WindowRef) => {
+          const recompute = (window?: WindowRef, every = false) => {
             const ranking = new VenueRanking();
             const keys = window && new Set(windowCells(window, window.start).map((c) => `${c.window}|${c.start}`));
             for (const model of store.values()) {
@@ -92,8 +92,9 @@ describe('VenueView (property)', () => {
                 if (keys.has(`${cell}|${start}`)) ranking.addCount(Number(venueId), count);
               }
             }
-            return ranking.top(limit);
+            return ranking.top(every ? undefined : limit);
           };
+          const allTimeTotal = () => recompute(undefined, true).reduce((sum, row) => sum + row.count, 0);
           const request = (window?: WindowRef) => ({
             ...(window && { window }),
             ...(limit !== undefined && { limit }),
@@ -142,6 +143,7 @@ describe('VenueView (property)', () => {
             if ([...store].every(([p, m]) => view.offsetOf(p) === m.nextOffset)) {
               // Caught up: the maintained rankings (windows included) must match now, not only when built.
               expect(view.top(request())).toEqual(recompute());
+              expect(view.listedTotal()).toBe(allTimeTotal());
               for (const window of WINDOWS) expect(view.top(request(window))).toEqual(recompute(window));
             }
           }
@@ -150,6 +152,7 @@ describe('VenueView (property)', () => {
           }
 
           expect(view.top(request())).toEqual(recompute());
+          expect(view.listedTotal()).toBe(allTimeTotal());
           for (const window of WINDOWS) expect(view.top(request(window))).toEqual(recompute(window));
         },
       ),

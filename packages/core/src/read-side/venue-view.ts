@@ -99,6 +99,8 @@ export class VenueView {
   private readonly bySlot: ViewVenue[] = [];
   /** Venues with a positive count and a display: the ones the API lists. */
   private readonly ranked = new SortedList<ViewVenue>(byVenueRank);
+  /** The sum of their counts, kept as they move: a sampler asks for it every second. */
+  private listedTotalValue = 0;
   /** Set while a partition is replaced: rankings are rebuilt once at the end instead of moved item by item. */
   private bulk = false;
   /** Most recently asked last. */
@@ -159,7 +161,9 @@ export class VenueView {
     part.maxEventTime = null;
     this.advance(part, snapshot.nextOffset, snapshot.maxEventTime);
     this.bulk = false;
-    this.ranked.reset(this.bySlot.filter((venue) => listed(venue.count, venue)).sort(byVenueRank));
+    const ranked = this.bySlot.filter((venue) => listed(venue.count, venue));
+    this.listedTotalValue = ranked.reduce((sum, venue) => sum + venue.count, 0);
+    this.ranked.reset(ranked.sort(byVenueRank));
     this.windows.clear(); // ranked again when next asked
   }
 
@@ -170,6 +174,11 @@ export class VenueView {
       if (part.maxEventTime !== null && (latest === null || part.maxEventTime > latest)) latest = part.maxEventTime;
     }
     return latest;
+  }
+
+  /** The sum of the all-time counts of the venues `top({})` lists, without listing them. */
+  listedTotal(): number {
+    return this.listedTotalValue;
   }
 
   /** The API's rows: all-time or one window, in rank order, the first `limit` of them. */
@@ -274,12 +283,17 @@ export class VenueView {
     for (const [index, entry] of entries) if (entry && listed(entry.count, venue)) index.ranked.insert(entry);
   }
 
+  // In bulk (a partition replaced), `replace` ranks and sums again at the end.
   private unrank(venue: ViewVenue): void {
-    if (!this.bulk && listed(venue.count, venue)) this.ranked.delete(venue);
+    if (this.bulk || !listed(venue.count, venue)) return;
+    this.ranked.delete(venue);
+    this.listedTotalValue -= venue.count;
   }
 
   private rank(venue: ViewVenue): void {
-    if (!this.bulk && listed(venue.count, venue)) this.ranked.insert(venue);
+    if (this.bulk || !listed(venue.count, venue)) return;
+    this.ranked.insert(venue);
+    this.listedTotalValue += venue.count;
   }
 
   private venueOf(venueId: number): ViewVenue {
