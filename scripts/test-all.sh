@@ -33,9 +33,23 @@ stop_one_node() {
   stop_secured=no
   stop_plain=no
 }
+stop_cluster_now() {
+  # After a timeout, a stack command of the killed test (a node restarting) may still hold the cluster's
+  # lock for a while: try again until it is done (5 min at most).
+  local out
+  for _ in $(seq 1 60); do
+    if out=$(cluster_stack down 2>&1); then
+      echo "$out"
+      return 0
+    fi
+    echo "$out"
+    case "$out" in *"another stack command"*) sleep 5 ;; *) return 1 ;; esac
+  done
+  return 1
+}
 stop_started() {
   stop_one_node
-  if [ "$stop_cluster" = yes ]; then cluster_stack down || true; fi
+  if [ "$stop_cluster" = yes ]; then stop_cluster_now || true; fi
 }
 trap stop_started EXIT
 bash scripts/ensure-chromium.sh
