@@ -9,7 +9,7 @@ export default defineConfig({
   ssr: { resolve: { conditions, externalConditions: ['@rsvp/source'] } },
   test: {
     include: ['packages/cli/src/cluster.integration.test.ts'],
-    testTimeout: 1_200_000,
+    testTimeout: 720_000,
     hookTimeout: 420_000,
   },
 });
