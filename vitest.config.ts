@@ -24,8 +24,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['packages/*/src/**/*.integration.test.ts', 'stack/src/**/*.integration.test.ts'],
-          // The three-node fault test runs on its own (`pnpm test:cluster`, vitest.cluster.config.ts): not
-          // yet reliable enough for CI, see the README's "Running on a cluster".
+          // The three-node fault test runs on its own (vitest.cluster.config.ts): `pnpm test` runs it after
+          // these, once the one-node stacks are stopped (scripts/test-all.sh); `pnpm test:cluster` alone.
           exclude: ['**/cluster.integration.test.ts', '**/node_modules/**'],
           testTimeout: 120_000,
           hookTimeout: 180_000,

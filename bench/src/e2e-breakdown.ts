@@ -1,5 +1,5 @@
 import { createCassandraCountStore } from '@rsvp/adapter-cassandra';
-import { createKafka, KafkaDeadLetterSink, KafkaEventSource } from '@rsvp/adapter-kafka';
+import { createKafka, createRecordSender, KafkaDeadLetterSink, KafkaEventSource } from '@rsvp/adapter-kafka';
 import { type CountStore, DEFAULT_PIPELINE_SETTINGS, type DeadLetterSink, Pipeline, type Tallies } from '@rsvp/core';
 import { dropKeyspaces, waitFor } from '@rsvp/testkit/harness';
 import { POLL_MS } from './e2e-drain.js';
@@ -7,7 +7,6 @@ import {
   benchKafka,
   brokers,
   committedTotal,
-  connectedProducer,
   contactPoints,
   coresUsed,
   cpuSample,
@@ -64,7 +63,9 @@ export async function breakdownRun(topic: string, total: number, id: string, lim
   onCleanup(`delete group ${group}`, () => deleteKafkaThings(benchKafka('bench-e2e-cleanup'), [], [group]));
   const store = await createCassandraCountStore({ contactPoints, localDataCenter, keyspace });
   const kafka = createKafka({ brokers, clientId: 'bench-e2e-diag' });
-  const producer = await connectedProducer(kafka);
+  // As the processors send their dead letters (`rsvp process`): one send per partition at a time.
+  const producer = createRecordSender(kafka);
+  await producer.connect();
   const commits: { ms: number; rsvps: number; venues: number; windows: number }[] = [];
   const letters: number[] = [];
   const batches: { ms: number; storeMs: number; records: number }[] = [];

@@ -16,3 +16,10 @@ export {
   partitionId,
 } from './kafka-event-source.js';
 export { type PublishOptions, publish, rsvpKey } from './kafka-publisher.js';
+export {
+  createRecordSender,
+  KafkaRecordSender,
+  type KafkaRecordSenderOptions,
+  type SenderProducer,
+  type SendOptions,
+} from './kafka-record-sender.js';

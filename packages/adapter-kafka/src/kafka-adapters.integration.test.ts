@@ -6,6 +6,7 @@ import { createKafka, ensureTopics } from './kafka-connection.js';
 import { KafkaDeadLetterSink } from './kafka-dead-letter-sink.js';
 import { KafkaEventSource, type PartitionLag } from './kafka-event-source.js';
 import { publish, rsvpKey } from './kafka-publisher.js';
+import { createRecordSender } from './kafka-record-sender.js';
 
 const kafka = createKafka({ brokers: connectionSettings().kafka.brokers, clientId: 'adapter-test' });
 const clock = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) };
@@ -21,7 +22,7 @@ async function freshTopic(partitions = 3): Promise<string> {
 
 deadLetterSinkContract('KafkaDeadLetterSink', async () => {
   const topic = await freshTopic();
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = createRecordSender(kafka);
   await producer.connect();
   return {
     sink: new KafkaDeadLetterSink(producer, topic),
@@ -41,7 +42,7 @@ deadLetterSinkContract('KafkaDeadLetterSink', async () => {
 
 eventSourceContract('KafkaEventSource', async (messages) => {
   const topic = await freshTopic();
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = createRecordSender(kafka);
   await producer.connect();
   await publish(producer, messages, { topic, batchSize: 32, clock });
   await producer.disconnect();
@@ -56,7 +57,7 @@ describe('Kafka adapters', () => {
     expect(rsvpKey('{"rsvp_id":42,"mtime":1}')).toBe('42');
     expect(rsvpKey("{'rsvp_id': 42}")).toBe(null);
     const topic = await freshTopic(4);
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const producer = createRecordSender(kafka);
     await producer.connect();
     const messages = Array.from({ length: 40 }, (_, i) => JSON.stringify({ rsvp_id: i % 5, n: i }));
     const reports: [number, number][] = [];
@@ -75,7 +76,7 @@ describe('Kafka adapters', () => {
 
   it('delivers a batch again when the pipeline fails it, and commits only what was handled', async () => {
     const topic = await freshTopic(1);
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const producer = createRecordSender(kafka);
     await producer.connect();
     let unkeyed = 0;
     const onSent = (_: number, n: number) => {
@@ -107,7 +108,7 @@ describe('Kafka adapters', () => {
   it("reports each owned partition's lag behind the high watermark: before consuming, after each stored chunk, 0 when drained, and only while it owns the partition", async () => {
     const topic = await freshTopic(3);
     const groupId = `g-${topic}`;
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const producer = createRecordSender(kafka);
     await producer.connect();
     await publish(
       producer,

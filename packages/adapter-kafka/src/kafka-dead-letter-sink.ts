@@ -1,5 +1,5 @@
 import type { DeadLetter, DeadLetterSink } from '@rsvp/core';
-import type { Producer } from 'kafkajs';
+import type { KafkaRecordSender } from './kafka-record-sender.js';
 
 /** Header names of a dead letter; the value is the original record's bytes, unchanged. */
 export const DEAD_LETTER_HEADERS = {
@@ -16,15 +16,14 @@ export const DEAD_LETTER_HEADERS = {
  */
 export class KafkaDeadLetterSink implements DeadLetterSink {
   constructor(
-    private readonly producer: Producer,
+    private readonly sender: KafkaRecordSender,
     private readonly topic: string,
   ) {}
 
   async write(letters: readonly DeadLetter[]): Promise<void> {
-    await this.producer.send({
-      topic: this.topic,
-      acks: -1,
-      messages: letters.map((letter) => ({
+    await this.sender.send(
+      this.topic,
+      letters.map((letter) => ({
         key: `${letter.partition}@${letter.offset}`,
         value: letter.value === null ? null : toBuffer(letter.value),
         headers: {
@@ -35,7 +34,7 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
           [DEAD_LETTER_HEADERS.rejectedAt]: new Date(letter.rejectedAt).toISOString(),
         },
       })),
-    });
+    );
   }
 }
 

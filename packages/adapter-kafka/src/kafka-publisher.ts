@@ -1,5 +1,6 @@
 import { batchStream, type Clock } from '@rsvp/core';
-import { CompressionTypes, type Producer } from 'kafkajs';
+import { CompressionTypes } from 'kafkajs';
+import type { KafkaRecordSender } from './kafka-record-sender.js';
 
 export interface PublishOptions {
   readonly topic: string;
@@ -31,12 +32,13 @@ export function rsvpKey(message: string): string | null {
 }
 
 /**
- * Sends messages to a topic in batches, one request in flight at a time: the next batch is read only
- * when the last was acknowledged by every in-sync replica (backpressure, not buffering). Use a producer
- * created with `idempotent: true`. Returns how many messages were sent.
+ * Sends messages to a topic in batches, one batch in flight at a time: the next batch is read only
+ * when the last was acknowledged by every in-sync replica of each of its partitions (backpressure, not
+ * buffering). Every message counted as sent (the result, `onSent`) is stored in Kafka, once. Returns how
+ * many messages were sent; rejects when a batch could not be sent within the producer's retries.
  */
 export async function publish(
-  producer: Producer,
+  sender: KafkaRecordSender,
   messages: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
   options: PublishOptions,
 ): Promise<number> {
@@ -52,17 +54,16 @@ export async function publish(
     clock: options.clock,
   });
   for await (const batch of batches) {
-    await producer.send({
-      topic: options.topic,
-      acks: -1,
-      compression: options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-      messages: batch.map((message) => {
+    await sender.send(
+      options.topic,
+      batch.map((message) => {
         if (typeof message === 'string') return { key: keyed(rsvpKey(message)), value: message };
         // Bytes go out as they came, invalid UTF-8 included: the processor rejects them with a reason.
         const bytes = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
         return { key: keyed(rsvpKey(bytes.toString('utf8'))), value: bytes };
       }),
-    });
+      { compression: options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None },
+    );
     total += batch.length;
     options.onSent?.(total, unkeyed);
   }

@@ -1,5 +1,12 @@
 import { type CassandraCountStore, createCassandraCountStore } from '@rsvp/adapter-cassandra';
-import { createKafka, ensureTopics, KafkaDeadLetterSink, KafkaEventSource } from '@rsvp/adapter-kafka';
+import {
+  createKafka,
+  createRecordSender,
+  ensureTopics,
+  KafkaDeadLetterSink,
+  KafkaEventSource,
+  type KafkaRecordSender,
+} from '@rsvp/adapter-kafka';
 import {
   MemoryCountStore,
   MemoryDeadLetterSink,
@@ -20,7 +27,7 @@ import {
   type VenueCountQuery,
 } from '@rsvp/core';
 import { Container, ContainerModule } from 'inversify';
-import { type Kafka, Partitioners, type Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { type Config, DEFAULT_RATE } from './config.js';
 import { RsvpMetrics } from './metrics.js';
@@ -130,22 +137,18 @@ export function kafkaModule(config: Config): ContainerModule {
         [APP.Logger],
       )
       .inSingletonScope();
-    bind<Producer>(APP.KafkaProducer)
+    bind<KafkaRecordSender>(APP.KafkaProducer)
       .toResolvedValue(
         async (kafka: Kafka) => {
-          const producer = kafka.producer({
-            idempotent: true,
-            maxInFlightRequests: 1,
-            allowAutoTopicCreation: false,
-            createPartitioner: Partitioners.DefaultPartitioner, // murmur2 of the key, as Kafka's own clients
-          });
-          await producer.connect();
-          return producer;
+          // Idempotent, acks=all, one send per partition at a time (see KafkaRecordSender), murmur2 of the key.
+          const sender = createRecordSender(kafka);
+          await sender.connect();
+          return sender;
         },
         [APP.Kafka],
       )
       .inSingletonScope()
-      .onDeactivation((producer) => producer.disconnect());
+      .onDeactivation((sender) => sender.disconnect());
     bind<EventSource>(PORTS.EventSource)
       .toResolvedValue(
         (kafka: Kafka, metrics: RsvpMetrics) => {
@@ -164,7 +167,7 @@ export function kafkaModule(config: Config): ContainerModule {
       .onDeactivation((source) => source.stop());
     bind<DeadLetterSink>(PORTS.DeadLetterSink)
       .toResolvedValue(
-        (producer: Producer) => new KafkaDeadLetterSink(producer, options.deadLetterTopic),
+        (sender: KafkaRecordSender) => new KafkaDeadLetterSink(sender, options.deadLetterTopic),
         [APP.KafkaProducer],
       )
       .inSingletonScope();

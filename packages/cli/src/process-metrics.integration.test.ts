@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createKafka, ensureTopics, publish } from '@rsvp/adapter-kafka';
+import { createKafka, createRecordSender, ensureTopics, publish } from '@rsvp/adapter-kafka';
 import type { Tallies } from '@rsvp/core';
 import { connectionSettings } from '@rsvp/stack';
 import { recordedLines } from '@rsvp/testkit';
@@ -22,7 +22,7 @@ afterEach(async () => {
 });
 
 async function fill(topic: string, lines: readonly string[]): Promise<void> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = createRecordSender(kafka);
   await producer.connect();
   await publish(producer, lines, { topic, batchSize: 200, clock: systemClock });
   await producer.disconnect();

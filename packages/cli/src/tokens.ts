@@ -1,4 +1,5 @@
 import type { CassandraCountStore } from '@rsvp/adapter-cassandra';
+import type { KafkaRecordSender } from '@rsvp/adapter-kafka';
 import type {
   Clock,
   CountChangeFeed,
@@ -8,7 +9,7 @@ import type {
   Pipeline,
   VenueCountQuery,
 } from '@rsvp/core';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { RsvpMetrics } from './metrics.js';
@@ -43,7 +44,8 @@ export const APP = {
   /** Whether the count store answers, for `/readyz`. */
   StoreReady: token<() => Promise<boolean>>('StoreReady'),
   Kafka: token<Kafka>('Kafka'),
-  KafkaProducer: token<Producer>('KafkaProducer'),
+  /** Idempotent sends to Kafka (the producer's and the dead-letter sink's). */
+  KafkaProducer: token<KafkaRecordSender>('KafkaProducer'),
   CassandraStore: token<CassandraCountStore>('CassandraStore'),
   /** The store's own answer, summed per request: for a one-off read such as `rsvp process`'s summary. */
   StoreQuery: token<VenueCountQuery>('StoreQuery'),

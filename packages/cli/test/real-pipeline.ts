@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CassandraCountStore, createCassandraCountStore } from '@rsvp/adapter-cassandra';
-import { createKafka, ensureTopics, partitionId, publish } from '@rsvp/adapter-kafka';
+import { createKafka, createRecordSender, ensureTopics, partitionId, publish } from '@rsvp/adapter-kafka';
 import {
   DEFAULT_PIPELINE_SETTINGS,
   isAccountedFor,
@@ -73,11 +73,11 @@ export async function scenario({ prefill = true } = {}): Promise<Scenario> {
   );
   const messages = prefill ? corpus() : [];
   if (prefill) {
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const producer = createRecordSender(kafka);
     await producer.connect();
     const values = messages.filter((m): m is Uint8Array => m !== null);
     await publish(producer, values, { topic, batchSize: 250, clock: systemClock });
-    await producer.send({ topic, acks: -1, messages: [{ key: 'tombstone', value: null }] });
+    await producer.send(topic, [{ key: 'tombstone', value: null }]);
     await producer.disconnect();
   }
   const store = await createCassandraCountStore({
