@@ -12,7 +12,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'stack/src/**/*.test.ts'],
           // The property suites take a few seconds on an idle machine; a shared, busy one (2 cores under a
           // load of 12 and more, seen) must not fail them on vitest's 5 s default.
           testTimeout: 30_000,

@@ -19,8 +19,15 @@ type KafkaConfig = ConstructorParameters<typeof Kafka>[0];
 const execFileAsync = promisify(execFile);
 
 /** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (as Kafka's Uuid). */
-function newClusterId(): string {
-  return randomBytes(16).toString('base64url');
+/**
+ * A KRaft cluster id: 16 random bytes in base64url, as Kafka's own `Uuid.randomUuid()`, which also never
+ * makes one starting with '-': `kafka-storage format -t <id>` would read that as an option (1 id in 64).
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 export function kafkaServer(settings: StackSettings, index = 0): ManagedServer {
