@@ -151,7 +151,7 @@ export class CassandraReads {
         for (const row of venueRows) {
           const venue = venueTotal(row);
           if (window === undefined) ranking.addCount(venue.venueId, venue.count);
-          ranking.addDisplay(venue.venueId, venue.display);
+          if (venue.display !== undefined) ranking.addDisplay(venue.venueId, venue.display);
         }
         for (const row of cellRows.flat()) ranking.addCount(LONG(row.id), row.count);
       });

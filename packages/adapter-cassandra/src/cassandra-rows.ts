@@ -54,31 +54,30 @@ export function decodeStates(text: string): RsvpState[] {
   }));
 }
 
-/** A change record as stored: compact JSON arrays (venue: id, count, then the display; cell: name, start, venue, count). */
+/**
+ * A change record as stored: compact JSON arrays. A venue is `[id, count]`, followed by its display when the
+ * commit showed it anew (name, city, lat, lon, mtime, rsvp id, offset); a cell is `[name, start, venue, count]`.
+ */
 export function encodeChanges(commit: PartitionCommit): string {
   return JSON.stringify({
     p: commit.expectedNextOffset,
     e: commit.maxEventTime,
-    v: commit.venues.map(({ venueId, count, display: d }) => [
-      venueId,
-      count,
-      d.venueName,
-      d.groupCity,
-      d.lat,
-      d.lon,
-      d.mtime,
-      d.rsvpId,
-      d.offset,
-    ]),
+    v: commit.venues.map(({ venueId, count, display: d }) =>
+      d === undefined
+        ? [venueId, count]
+        : [venueId, count, d.venueName, d.groupCity, d.lat, d.lon, d.mtime, d.rsvpId, d.offset],
+    ),
     w: commit.windows.map((w) => [w.window, w.start, w.venueId, w.count]),
   });
 }
+
+type StoredVenue = [number, number] | [number, number, string, string, number, number, number, number, number];
 
 export function decodeChanges(partition: PartitionId, nextOffset: number, text: string): ChangeRecord {
   const stored = JSON.parse(text) as {
     p: number;
     e: number | null;
-    v: [number, number, string, string, number, number, number, number, number][];
+    v: StoredVenue[];
     w: [string, number, number, number][];
   };
   return {
@@ -86,18 +85,21 @@ export function decodeChanges(partition: PartitionId, nextOffset: number, text: 
     previousOffset: stored.p,
     nextOffset,
     maxEventTime: stored.e,
-    venues: stored.v.map(([venueId, count, venueName, groupCity, lat, lon, mtime, rsvpId, offset]) => ({
-      venueId,
-      count,
-      display: { venueName, groupCity, lat, lon, mtime, rsvpId, offset },
-    })),
+    venues: stored.v.map((venue): VenueTotal => {
+      if (venue.length === 2) return { venueId: venue[0], count: venue[1] };
+      const [venueId, count, venueName, groupCity, lat, lon, mtime, rsvpId, offset] = venue;
+      return { venueId, count, display: { venueName, groupCity, lat, lon, mtime, rsvpId, offset } };
+    }),
     windows: stored.w.map(([window, start, venueId, count]) => ({ window, start, venueId, count })),
   };
 }
 
 export function venueTotal(row: Row): VenueTotal {
+  const venueId = LONG(row.id);
+  // Only a commit that showed the venue writes its display; a row without one has none yet.
+  if (row.shown_mtime === null || row.shown_mtime === undefined) return { venueId, count: row.count };
   return {
-    venueId: LONG(row.id),
+    venueId,
     count: row.count,
     display: {
       venueName: row.venue_name,

@@ -78,10 +78,18 @@ export class CassandraWrites {
     }
     for (const v of commit.venues) {
       const d = v.display;
-      queries.push({
-        query: `UPDATE ${this.table} SET count = ?, venue_name = ?, group_city = ?, lat = ?, lon = ?, shown_mtime = ?, shown_rsvp_id = ?, shown_offset = ? WHERE source_partition = ? AND kind = 'venue' AND window = '' AND window_start = 0 AND id = ?`,
-        params: [v.count, d.venueName, d.groupCity, d.lat, d.lon, d.mtime, d.rsvpId, d.offset, p, v.venueId],
-      });
+      // Most changed venues only moved their count: their row keeps the display written before.
+      queries.push(
+        d === undefined
+          ? {
+              query: `UPDATE ${this.table} SET count = ? WHERE source_partition = ? AND kind = 'venue' AND window = '' AND window_start = 0 AND id = ?`,
+              params: [v.count, p, v.venueId],
+            }
+          : {
+              query: `UPDATE ${this.table} SET count = ?, venue_name = ?, group_city = ?, lat = ?, lon = ?, shown_mtime = ?, shown_rsvp_id = ?, shown_offset = ? WHERE source_partition = ? AND kind = 'venue' AND window = '' AND window_start = 0 AND id = ?`,
+              params: [v.count, d.venueName, d.groupCity, d.lat, d.lon, d.mtime, d.rsvpId, d.offset, p, v.venueId],
+            },
+      );
     }
     for (const w of commit.windows) {
       queries.push({

@@ -14,9 +14,10 @@ import {
   StaleWriterError,
   type TopVenuesRequest,
   type VenueCountQuery,
+  type VenueDisplay,
   VenueRanking,
   type VenueRow,
-  VenueTally,
+  type VenueTotal,
   type WindowCount,
   windowCells,
 } from '@rsvp/core';
@@ -28,9 +29,16 @@ interface StoredPartition {
   readonly rsvps: Map<number, RsvpTable>;
   readonly buckets: Map<number, number>;
   expiredBucketMax: number | null;
-  readonly venues: Map<number, VenueTally>;
+  readonly venues: Map<number, StoredVenue>;
   /** Window cell name → start → venue id → count. */
   readonly windows: Map<string, Map<number, Map<number, number>>>;
+}
+
+/** A venue row: its count and display, as the commits left them. */
+interface StoredVenue {
+  readonly venueId: number;
+  count: number;
+  display?: VenueDisplay;
 }
 
 export interface MemoryCountStoreOptions {
@@ -81,7 +89,7 @@ export class MemoryCountStore implements CountStore, VenueCountQuery, CountChang
       rsvps: options.rsvps === false ? [] : [...stored.rsvps.values()].flatMap((table) => [...table.states()]),
       rsvpBuckets: [...stored.buckets].map(([bucket, latest]) => ({ bucket, latest })),
       expiredBucketMax: stored.expiredBucketMax,
-      venues: [...stored.venues.values()].map((venue) => venue.total()),
+      venues: [...stored.venues.values()].map((venue): VenueTotal => ({ ...venue })),
       windows,
     };
   }
@@ -120,10 +128,11 @@ export class MemoryCountStore implements CountStore, VenueCountQuery, CountChang
     for (const venue of commit.venues) {
       const held = target.venues.get(venue.venueId);
       if (held === undefined) {
-        target.venues.set(venue.venueId, new VenueTally(venue.venueId, venue.count, venue.display));
+        target.venues.set(venue.venueId, { ...venue });
       } else {
         held.count = venue.count;
-        held.show(venue.display);
+        // A commit without a display only moved the count: the stored display stands.
+        if (venue.display !== undefined) held.display = venue.display;
       }
     }
     for (const cell of commit.windows) cellsOf(target, cell.window, cell.start).set(cell.venueId, cell.count);
@@ -196,7 +205,9 @@ export class MemoryCountStore implements CountStore, VenueCountQuery, CountChang
         }
       }
       // Rows show the venue as its all-time row does, whichever partition named it last.
-      for (const venue of stored.venues.values()) ranking.addDisplay(venue.venueId, venue.display());
+      for (const { venueId, display } of stored.venues.values()) {
+        if (display !== undefined) ranking.addDisplay(venueId, display);
+      }
     }
     return ranking.top(request.limit);
   }

@@ -14,7 +14,6 @@ export {
 export { bucketExpired, RSVP_BUCKET_IDS, rsvpBucketOf } from './aggregation/rsvp-buckets.js';
 export { RsvpTable } from './aggregation/rsvp-table.js';
 export { compareVenueRows, VenueRanking, type VenueRow } from './aggregation/venue-ranking.js';
-export { VenueTally } from './aggregation/venue-tally.js';
 export { type BatchStreamOptions, batchStream } from './pipeline/batch-stream.js';
 export {
   type BatchReport,

@@ -210,6 +210,23 @@ export function countStoreContract(name: string, open: () => Promise<StoreUnderT
       expect(await store.latestEventTime()).toBe(300);
     });
 
+    it('keeps the stored display when a commit moves only a count (no display)', async () => {
+      const store = await fresh();
+      await store.commit(
+        commit('rsvps:0', 0, { venues: [{ venueId: 7, count: 4, display: display('Hall', 50, 'Oslo') }] }),
+      );
+      await store.commit(commit('rsvps:0', 10, { venues: [{ venueId: 7, count: 2 }] }));
+      expect((await store.load('rsvps:0')).venues).toEqual([
+        { venueId: 7, count: 2, display: display('Hall', 50, 'Oslo') },
+      ]);
+      expect(await store.topVenues({})).toMatchObject([{ venueId: 7, venueName: 'Hall', groupCity: 'Oslo', count: 2 }]);
+      // A newer display replaces it, with the count.
+      await store.commit(commit('rsvps:0', 20, { venues: [{ venueId: 7, count: 3, display: display('Hall 2', 60) }] }));
+      expect(await store.topVenues({})).toMatchObject([
+        { venueId: 7, venueName: 'Hall 2', groupCity: 'Berlin', count: 3 },
+      ]);
+    });
+
     it('answers one window as the sum of its cells (panes and late correction) across partitions', async () => {
       const store = await fresh();
       const spec = { name: '3m', sizeMs: 180_000, slideMs: 60_000 };

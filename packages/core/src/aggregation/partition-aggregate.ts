@@ -13,7 +13,7 @@ import type {
 } from './partition-state.js';
 import { bucketExpired, rsvpBucketOf } from './rsvp-buckets.js';
 import { RsvpTable } from './rsvp-table.js';
-import { VenueTally } from './venue-tally.js';
+import { isNewerMessage, VenueTallies } from './venue-tallies.js';
 
 export type ApplyOutcome =
   /** The message is now its RSVP's latest: counts moved accordingly. */
@@ -79,7 +79,9 @@ export class PartitionAggregate {
   private readonly changedBuckets = new Set<number>();
   private greatestKept: number | undefined;
   private readonly retentionMs: number;
-  private readonly venues = new Map<number, VenueTally>();
+  private readonly venues = new VenueTallies();
+  /** The newest display of each venue shown since the last commit (newer than what is stored). */
+  private readonly shownVenues = new Map<number, VenueDisplay>();
   private readonly families: Family[];
   private readonly changedRsvps = new Set<number>();
   private readonly changedVenues = new Set<number>();
@@ -110,7 +112,9 @@ export class PartitionAggregate {
     }
     for (const rsvp of snapshot.rsvps ?? []) this.rsvps.set(rsvp.rsvpId, rsvp.mtime, rsvp.venueId);
     for (const venue of snapshot.venues ?? []) {
-      this.venues.set(venue.venueId, new VenueTally(venue.venueId, venue.count, venue.display));
+      // A stored venue has its display (written by the commit that first counted there); one without is
+      // kept with its count, and the next message naming the venue shows it.
+      this.venues.add(venue.venueId, venue.count, venue.display);
     }
     for (const cell of snapshot.windows ?? []) {
       for (const family of this.families) {
@@ -247,8 +251,11 @@ export class PartitionAggregate {
       if (this.buckets.has(bucket) && !whole.has(bucket)) rsvps.push(state(rsvpId));
     }
     const venues: VenueTotal[] = [];
-    for (const id of this.changedVenues) {
-      venues.push((this.venues.get(id) as VenueTally).total());
+    for (const venueId of this.changedVenues) {
+      const count = this.venues.count(this.venues.slotOf(venueId));
+      const display = this.shownVenues.get(venueId);
+      // Only a newer display is written: a commit that just moves a count leaves the stored one.
+      venues.push(display === undefined ? { venueId, count } : { venueId, count, display });
     }
     const windows: WindowCount[] = [];
     for (const cell of this.changedCells) {
@@ -274,6 +281,7 @@ export class PartitionAggregate {
     this.changedRsvps.clear();
     this.changedBuckets.clear();
     this.changedVenues.clear();
+    this.shownVenues.clear();
     this.changedCells.clear();
     for (const family of this.families) {
       for (const start of family.panes.keys()) if (this.paneFinal(family, start)) family.panes.delete(start);
@@ -290,8 +298,7 @@ export class PartitionAggregate {
    * True when a closed window was left as it was.
    */
   private count(venueId: number, mtime: number, delta: number): boolean {
-    const venue = this.venues.get(venueId) as VenueTally; // every counted venue has been shown first
-    venue.count += delta;
+    this.venues.addToCount(this.venues.slotOf(venueId), delta); // every counted venue has been shown first
     this.changedVenues.add(venueId);
     let late = false;
     for (const family of this.families) {
@@ -332,8 +339,8 @@ export class PartitionAggregate {
 
   private showVenue(rsvp: Rsvp, offset: number): void {
     const venue = rsvp.venue as NonNullable<Rsvp['venue']>;
-    const current = this.venues.get(venue.venueId);
-    if (current !== undefined && !isNewerMessage(rsvp.mtime, rsvp.rsvpId, offset, current)) return;
+    const slot = this.venues.slotOf(venue.venueId);
+    if (slot >= 0 && !this.venues.isNewerThanShown(slot, rsvp.mtime, rsvp.rsvpId, offset)) return;
     const display: VenueDisplay = {
       venueName: venue.venueName,
       groupCity: rsvp.group.groupCity,
@@ -343,8 +350,9 @@ export class PartitionAggregate {
       rsvpId: rsvp.rsvpId,
       offset,
     };
-    if (current === undefined) this.venues.set(venue.venueId, new VenueTally(venue.venueId, 0, display));
-    else current.show(display);
+    if (slot < 0) this.venues.add(venue.venueId, 0, display);
+    else this.venues.show(slot, rsvp.mtime, rsvp.rsvpId, offset);
+    this.shownVenues.set(venue.venueId, display);
     this.changedVenues.add(venue.venueId);
   }
 
@@ -410,15 +418,4 @@ function cellAt(cells: Map<number, Cell>, name: string, start: number): Cell {
 /** Orders venue displays by the message they came from: (mtime, rsvpId, offset). */
 export function isNewer(a: VenueDisplay, b: VenueDisplay): boolean {
   return isNewerMessage(a.mtime, a.rsvpId, a.offset, b);
-}
-
-function isNewerMessage(
-  mtime: number,
-  rsvpId: number,
-  offset: number,
-  than: Pick<VenueDisplay, 'mtime' | 'rsvpId' | 'offset'>,
-): boolean {
-  if (mtime !== than.mtime) return mtime > than.mtime;
-  if (rsvpId !== than.rsvpId) return rsvpId > than.rsvpId;
-  return offset > than.offset;
 }

@@ -25,7 +25,11 @@ export interface VenueDisplay {
 export interface VenueTotal {
   readonly venueId: number;
   readonly count: number;
-  readonly display: VenueDisplay;
+  /**
+   * How the venue is shown. Always there when loaded; in a commit (and its change record) only when the
+   * commit's messages showed the venue anew: absent, the display stored before stands.
+   */
+  readonly display?: VenueDisplay;
 }
 
 /**

@@ -11,7 +11,10 @@ const SPEC = { name: '2m', sizeMs: 120_000, slideMs: 60_000 };
 const WINDOWS: WindowRef[] = [0, 60_000, 120_000].map((start) => ({ ...SPEC, start }));
 const CELLS = [...new Set(WINDOWS.flatMap((w) => windowCells(w, w.start)).map((c) => `${c.window}|${c.start}`))];
 
-/** One commit: absolute values for some venues and cells of one partition (names and times change too). */
+/**
+ * One commit: absolute values for some venues and cells of one partition (names and times change too; a
+ * venue the partition has shown may come without its display, as a commit that only moved its count).
+ */
 const commit = fc.record({
   partition: fc.integer({ min: 0, max: 2 }),
   advance: fc.integer({ min: 1, max: 5 }),
@@ -20,6 +23,8 @@ const commit = fc.record({
       venueId: fc.integer({ min: 1, max: 8 }),
       count: fc.integer({ min: 0, max: 6 }),
       name: fc.constantFrom('Hall', 'Pub', 'Café', 'Hub'),
+      /** False: the commit only moves the count of a venue the partition showed before (no display). */
+      shows: fc.boolean(),
     }),
     { maxLength: 5 },
   ),
@@ -43,7 +48,7 @@ const delivery = fc.record({
 
 interface Model {
   nextOffset: number;
-  venues: Map<number, VenueTotal>;
+  venues: Map<number, Required<VenueTotal>>;
   cells: Map<string, number>;
 }
 
@@ -105,6 +110,12 @@ describe('VenueView (property)', () => {
             store.set(partition, model);
             const venues: VenueTotal[] = [];
             for (const v of c.venues) {
+              const before = model.venues.get(v.venueId);
+              if (before !== undefined && !v.shows) {
+                venues.push({ venueId: v.venueId, count: v.count });
+                model.venues.set(v.venueId, { ...before, count: v.count });
+                continue;
+              }
               shown += 1;
               const display = { venueName: v.name, groupCity: 'X', lat: 1, lon: 2, mtime: shown, rsvpId: 1, offset: 0 };
               const total = { venueId: v.venueId, count: v.count, display };

@@ -217,7 +217,8 @@ export class VenueView {
   }
 
   private setVenue(part: PartitionView, total: VenueTotal): void {
-    this.show(this.venueOf(total.venueId), total.display);
+    // A record without a display only moved the count: the display shown before stands.
+    if (total.display !== undefined) this.show(this.venueOf(total.venueId), total.display);
     this.setCount(part, total.venueId, total.count);
   }
 
