@@ -1,5 +1,5 @@
 /** How the store's values map to the rows of `partition_state`, and how rows are read: what both sides share. */
-import type { ChangeRecord, PartitionCommit, PartitionId, RsvpState, VenueTotal } from '@rsvp/core';
+import type { ChangeRecord, PartitionCommit, PartitionId, RsvpState, VenueTotal, WindowCount } from '@rsvp/core';
 import type { Client, types } from 'cassandra-driver';
 
 export type Row = types.Row;
@@ -54,44 +54,76 @@ export function decodeStates(text: string): RsvpState[] {
   }));
 }
 
+type Display = [string, string, number, number, number, number, number];
+
 /**
- * A change record as stored: compact JSON arrays. A venue is `[id, count]`, followed by its display when the
- * commit showed it anew (name, city, lat, lon, mtime, rsvp id, offset); a cell is `[name, start, venue, count]`.
+ * A change record as stored, in compact JSON (it is most of a partition's bytes during a drain): `c` the
+ * venues whose count alone changed, flat `[id, count, id, count, …]`; `d` those shown anew, `[id, count,
+ * name, city, lat, lon, mtime, rsvp id, offset]`; `w` the cells by window cell, `[name, start, [venue,
+ * count, venue, count, …]]`.
  */
 export function encodeChanges(commit: PartitionCommit): string {
+  const counted: number[] = [];
+  const shown: (number | string)[][] = [];
+  for (const { venueId, count, display: d } of commit.venues) {
+    if (d === undefined) counted.push(venueId, count);
+    else shown.push([venueId, count, d.venueName, d.groupCity, d.lat, d.lon, d.mtime, d.rsvpId, d.offset]);
+  }
+  const cells = new Map<string, [string, number, number[]]>();
+  for (const w of commit.windows) {
+    const key = `${w.window}@${w.start}`;
+    let cell = cells.get(key);
+    if (cell === undefined) {
+      cell = [w.window, w.start, []];
+      cells.set(key, cell);
+    }
+    cell[2].push(w.venueId, w.count);
+  }
   return JSON.stringify({
     p: commit.expectedNextOffset,
     e: commit.maxEventTime,
-    v: commit.venues.map(({ venueId, count, display: d }) =>
-      d === undefined
-        ? [venueId, count]
-        : [venueId, count, d.venueName, d.groupCity, d.lat, d.lon, d.mtime, d.rsvpId, d.offset],
-    ),
-    w: commit.windows.map((w) => [w.window, w.start, w.venueId, w.count]),
+    c: counted,
+    d: shown,
+    w: [...cells.values()],
   });
 }
 
-type StoredVenue = [number, number] | [number, number, string, string, number, number, number, number, number];
+interface StoredChanges {
+  p: number;
+  e: number | null;
+  c?: number[];
+  d?: [number, number, ...Display][];
+  w: [string, number, number[]][] | [string, number, number, number][];
+  /** The earlier format: `[id, count, …display]` per venue, `[name, start, venue, count]` per cell. */
+  v?: ([number, number] | [number, number, ...Display])[];
+}
 
 export function decodeChanges(partition: PartitionId, nextOffset: number, text: string): ChangeRecord {
-  const stored = JSON.parse(text) as {
-    p: number;
-    e: number | null;
-    v: StoredVenue[];
-    w: [string, number, number, number][];
-  };
-  return {
-    partition,
-    previousOffset: stored.p,
-    nextOffset,
-    maxEventTime: stored.e,
-    venues: stored.v.map((venue): VenueTotal => {
-      if (venue.length === 2) return { venueId: venue[0], count: venue[1] };
-      const [venueId, count, venueName, groupCity, lat, lon, mtime, rsvpId, offset] = venue;
-      return { venueId, count, display: { venueName, groupCity, lat, lon, mtime, rsvpId, offset } };
-    }),
-    windows: stored.w.map(([window, start, venueId, count]) => ({ window, start, venueId, count })),
-  };
+  const stored = JSON.parse(text) as StoredChanges;
+  const venues: VenueTotal[] = [];
+  const counted = stored.c ?? [];
+  for (let i = 0; i < counted.length; i += 2)
+    venues.push({ venueId: counted[i] as number, count: counted[i + 1] as number });
+  for (const venue of [...(stored.d ?? []), ...(stored.v ?? [])]) {
+    if (venue.length === 2) {
+      venues.push({ venueId: venue[0], count: venue[1] });
+      continue;
+    }
+    const [venueId, count, venueName, groupCity, lat, lon, mtime, rsvpId, offset] = venue;
+    venues.push({ venueId, count, display: { venueName, groupCity, lat, lon, mtime, rsvpId, offset } });
+  }
+  const windows: WindowCount[] = [];
+  for (const cell of stored.w) {
+    const [window, start, counts] = cell;
+    if (typeof counts === 'number') {
+      windows.push({ window, start, venueId: counts, count: cell[3] as number });
+      continue;
+    }
+    for (let i = 0; i < counts.length; i += 2) {
+      windows.push({ window, start, venueId: counts[i] as number, count: counts[i + 1] as number });
+    }
+  }
+  return { partition, previousOffset: stored.p, nextOffset, maxEventTime: stored.e, venues, windows };
 }
 
 export function venueTotal(row: Row): VenueTotal {
