@@ -17,7 +17,11 @@ export class CassandraWrites {
   /** 0: no TTL. */
   private readonly windowTtlSeconds: number;
   private readonly changeTtlSeconds: number;
-  private readonly table: string;
+  /**
+   * The statements, made once: the driver finds a prepared statement by its text, and a string made anew
+   * for each of a commit's thousands of statements would be hashed anew each time.
+   */
+  private readonly statements: ReturnType<typeof statementsFor>;
 
   constructor(
     private readonly tables: Tables,
@@ -30,14 +34,14 @@ export class CassandraWrites {
     if (!(changeRetentionMs >= 1000)) throw new RangeError('changeRetentionMs must be at least 1000');
     this.windowTtlSeconds = windowRetentionMs === undefined ? 0 : Math.ceil(windowRetentionMs / 1000);
     this.changeTtlSeconds = Math.ceil(changeRetentionMs / 1000);
-    this.table = tables.state;
+    this.statements = statementsFor(tables.state);
   }
 
   async commit(commit: PartitionCommit): Promise<void> {
     const p = commit.partition;
     const queries: { query: string; params: unknown[] }[] = [
       {
-        query: `UPDATE ${this.table} SET next_offset = ?, max_event_time = ?, expired_bucket_max = ? WHERE source_partition = ? IF next_offset = ?`,
+        query: this.statements.position,
         // A partition never written has no offset: null stands for 0.
         params: [
           commit.nextOffset,
@@ -60,19 +64,19 @@ export class CassandraWrites {
     }
     for (const [bucket, states] of byBucket) {
       queries.push({
-        query: `UPDATE ${this.table} SET states = ?, latest = ? WHERE source_partition = ? AND kind = 'bucket' AND window = '' AND window_start = ? AND id = ?`,
+        query: this.statements.bucket,
         params: [encodeStates(states), latest.get(bucket), p, bucket, commit.nextOffset],
       });
     }
     for (const bucket of commit.wholeBuckets ?? []) {
       queries.push({
-        query: `DELETE FROM ${this.table} WHERE source_partition = ? AND kind = 'bucket' AND window = '' AND window_start = ? AND id < ?`,
+        query: this.statements.bucketRowsBefore,
         params: [p, bucket, commit.nextOffset],
       });
     }
     for (const bucket of commit.expiredBuckets ?? []) {
       queries.push({
-        query: `DELETE FROM ${this.table} WHERE source_partition = ? AND kind = 'bucket' AND window = '' AND window_start = ?`,
+        query: this.statements.bucketExpired,
         params: [p, bucket],
       });
     }
@@ -82,24 +86,24 @@ export class CassandraWrites {
       queries.push(
         d === undefined
           ? {
-              query: `UPDATE ${this.table} SET count = ? WHERE source_partition = ? AND kind = 'venue' AND window = '' AND window_start = 0 AND id = ?`,
+              query: this.statements.venueCount,
               params: [v.count, p, v.venueId],
             }
           : {
-              query: `UPDATE ${this.table} SET count = ?, venue_name = ?, group_city = ?, lat = ?, lon = ?, shown_mtime = ?, shown_rsvp_id = ?, shown_offset = ? WHERE source_partition = ? AND kind = 'venue' AND window = '' AND window_start = 0 AND id = ?`,
+              query: this.statements.venueShown,
               params: [v.count, d.venueName, d.groupCity, d.lat, d.lon, d.mtime, d.rsvpId, d.offset, p, v.venueId],
             },
       );
     }
     for (const w of commit.windows) {
       queries.push({
-        query: `UPDATE ${this.table} USING TTL ? SET count = ? WHERE source_partition = ? AND kind = 'window' AND window = ? AND window_start = ? AND id = ?`,
+        query: this.statements.cell,
         params: [this.windowTtlSeconds, w.count, p, w.window, w.start, w.venueId],
       });
     }
     // The change record, in the same conditional batch: it exists exactly when the commit was applied.
     queries.push({
-      query: `UPDATE ${this.table} USING TTL ? SET changes = ? WHERE source_partition = ? AND kind = 'change' AND window = '' AND window_start = ? AND id = 0`,
+      query: this.statements.change,
       params: [this.changeTtlSeconds, encodeChanges(commit), p, commit.nextOffset],
     });
     const result = await this.tables.client.batch(queries, { prepare: true, logged: true });
@@ -118,4 +122,19 @@ export class CassandraWrites {
       this.known.add(p);
     }
   }
+}
+
+/** The statements of a commit, on `table`. */
+function statementsFor(table: string) {
+  const venue = `WHERE source_partition = ? AND kind = 'venue' AND window = '' AND window_start = 0 AND id = ?`;
+  return {
+    position: `UPDATE ${table} SET next_offset = ?, max_event_time = ?, expired_bucket_max = ? WHERE source_partition = ? IF next_offset = ?`,
+    bucket: `UPDATE ${table} SET states = ?, latest = ? WHERE source_partition = ? AND kind = 'bucket' AND window = '' AND window_start = ? AND id = ?`,
+    bucketRowsBefore: `DELETE FROM ${table} WHERE source_partition = ? AND kind = 'bucket' AND window = '' AND window_start = ? AND id < ?`,
+    bucketExpired: `DELETE FROM ${table} WHERE source_partition = ? AND kind = 'bucket' AND window = '' AND window_start = ?`,
+    venueCount: `UPDATE ${table} SET count = ? ${venue}`,
+    venueShown: `UPDATE ${table} SET count = ?, venue_name = ?, group_city = ?, lat = ?, lon = ?, shown_mtime = ?, shown_rsvp_id = ?, shown_offset = ? ${venue}`,
+    cell: `UPDATE ${table} USING TTL ? SET count = ? WHERE source_partition = ? AND kind = 'window' AND window = ? AND window_start = ? AND id = ?`,
+    change: `UPDATE ${table} USING TTL ? SET changes = ? WHERE source_partition = ? AND kind = 'change' AND window = '' AND window_start = ? AND id = 0`,
+  } as const;
 }
