@@ -417,5 +417,5 @@ function cellAt(cells: Map<number, Cell>, name: string, start: number): Cell {
 
 /** Orders venue displays by the message they came from: (mtime, rsvpId, offset). */
 export function isNewer(a: VenueDisplay, b: VenueDisplay): boolean {
-  return isNewerMessage(a.mtime, a.rsvpId, a.offset, b);
+  return isNewerMessage(a.mtime, a.rsvpId, a.offset, b.mtime, b.rsvpId, b.offset);
 }

@@ -1,15 +1,20 @@
 import type { VenueDisplay } from './partition-state.js';
 
-/** The message a display came from: (mtime, rsvpId, offset) orders them, the greatest is the newest. */
+/**
+ * Orders the messages a display can come from by (mtime, rsvpId, offset), the greatest the newest: true
+ * when the first is newer than the second. Plain numbers, so that a table of columns compares in place.
+ */
 export function isNewerMessage(
   mtime: number,
   rsvpId: number,
   offset: number,
-  than: Pick<VenueDisplay, 'mtime' | 'rsvpId' | 'offset'>,
+  thanMtime: number,
+  thanRsvpId: number,
+  thanOffset: number,
 ): boolean {
-  if (mtime !== than.mtime) return mtime > than.mtime;
-  if (rsvpId !== than.rsvpId) return rsvpId > than.rsvpId;
-  return offset > than.offset;
+  if (mtime !== thanMtime) return mtime > thanMtime;
+  if (rsvpId !== thanRsvpId) return rsvpId > thanRsvpId;
+  return offset > thanOffset;
 }
 
 const SHOWN_BY_NOTHING = { mtime: Number.NEGATIVE_INFINITY, rsvpId: 0, offset: 0 };
@@ -60,14 +65,18 @@ export class VenueTallies {
     (this.columns[4 * slot] as number) += delta;
   }
 
-  /** True when a message is newer (in `isNewerMessage`'s order) than the one the stored display came from. */
+  /** True when a message is newer than the one the stored display came from. */
   isNewerThanShown(slot: number, mtime: number, rsvpId: number, offset: number): boolean {
     const at = 4 * slot;
-    const shownMtime = this.columns[at + 1] as number;
-    if (mtime !== shownMtime) return mtime > shownMtime;
-    const shownRsvpId = this.columns[at + 2] as number;
-    if (rsvpId !== shownRsvpId) return rsvpId > shownRsvpId;
-    return offset > (this.columns[at + 3] as number);
+    const { columns } = this;
+    return isNewerMessage(
+      mtime,
+      rsvpId,
+      offset,
+      columns[at + 1] as number,
+      columns[at + 2] as number,
+      columns[at + 3] as number,
+    );
   }
 
   show(slot: number, mtime: number, rsvpId: number, offset: number): void {
