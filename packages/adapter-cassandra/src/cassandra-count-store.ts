@@ -27,8 +27,10 @@ export interface CassandraCountStoreOptions {
   readonly queryCacheMs?: number | undefined;
   /** TTL of window cells; absent: they are kept. At least 1000. */
   readonly windowRetentionMs?: number | undefined;
-  /** TTL of change records. Default 10 minutes; at least 1000. */
+  /** How long change records are kept once folded, for the read sides. Default 10 minutes; at least 1000. */
   readonly changeRetentionMs?: number | undefined;
+  /** Every this many commits of a partition, its change records are folded into its rows. Default 32. */
+  readonly foldEveryCommits?: number | undefined;
 }
 
 /**
@@ -43,14 +45,25 @@ export class CassandraCountStore implements CountStore, VenueCountQuery, CountCh
 
   constructor(options: CassandraCountStoreOptions) {
     this.tables = tablesOf(options.client, options.keyspace);
-    this.writes = new CassandraWrites(this.tables, {
-      windowRetentionMs: options.windowRetentionMs,
-      changeRetentionMs: options.changeRetentionMs ?? 600_000,
-    });
-    this.reads = new CassandraReads(this.tables, options.queryCacheMs ?? 500);
+    this.reads = new CassandraReads(
+      this.tables,
+      options.queryCacheMs ?? 500,
+      options.windowRetentionMs ?? Number.POSITIVE_INFINITY,
+    );
+    this.writes = new CassandraWrites(
+      this.tables,
+      {
+        windowRetentionMs: options.windowRetentionMs,
+        changeRetentionMs: options.changeRetentionMs ?? 600_000,
+        foldEveryCommits: options.foldEveryCommits ?? 32,
+      },
+      this.reads,
+    );
   }
 
   load(partition: PartitionId, options: LoadOptions = {}): Promise<PartitionSnapshot> {
+    // A writer loads a partition when it takes it over: another writer may have folded it since.
+    this.writes.forget(partition);
     return this.reads.load(partition, options);
   }
 
@@ -120,5 +133,6 @@ export async function createCassandraCountStore(options: CassandraOptions): Prom
     queryCacheMs: options.queryCacheMs,
     windowRetentionMs: options.windowRetentionMs,
     changeRetentionMs: options.changeRetentionMs,
+    foldEveryCommits: options.foldEveryCommits,
   });
 }

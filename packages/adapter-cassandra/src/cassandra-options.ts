@@ -36,6 +36,12 @@ export interface CassandraOptions {
    * further behind reads the partition whole again. Default 10 minutes.
    */
   readonly changeRetentionMs?: number;
+  /**
+   * Every this many commits of a partition, the venue and cell values of its change records are folded into
+   * its rows (default 32): more coalesces more writes of the same venue, and leaves more records for a
+   * cold read to overlay.
+   */
+  readonly foldEveryCommits?: number;
 }
 
 /** The consistency levels a read or the commit of a conditional batch may use. */

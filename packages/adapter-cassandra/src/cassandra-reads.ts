@@ -8,8 +8,6 @@ import {
   type TopVenuesRequest,
   VenueRanking,
   type VenueRow,
-  type VenueTotal,
-  type WindowCount,
   windowCells,
 } from '@rsvp/core';
 import {
@@ -22,7 +20,9 @@ import {
   rows,
   type Tables,
   venueTotal,
+  visitChanges,
 } from './cassandra-rows.js';
+import { decodeCellCounts, PartitionCounts } from './partition-counts.js';
 
 /** Buckets per lookup query (Cassandra's guardrails may limit the size of an IN list). */
 const BUCKET_LOOKUP_CHUNK = 100;
@@ -35,21 +35,16 @@ export class CassandraReads {
   constructor(
     private readonly tables: Tables,
     private readonly queryCacheMs: number,
+    /** Window cells expire this long after their write; infinite when they are kept. */
+    private readonly windowRetentionMs: number,
   ) {
     this.table = tables.state;
   }
 
   async load(partition: PartitionId, options: LoadOptions = {}): Promise<PartitionSnapshot> {
-    const venues: VenueTotal[] = [];
-    const windows: WindowCount[] = [];
     // The position first: rows written after it make the next commit fail its condition (and reload),
     // where a position newer than the rows would let a commit build on stale counts.
-    const [head] = await this.rows(
-      `SELECT next_offset, max_event_time, expired_bucket_max FROM ${this.table} WHERE source_partition = ? LIMIT 1`,
-      [partition],
-    );
-    const nextOffset = nullableLong(head?.next_offset) ?? 0;
-    const maxEventTime = nullableLong(head?.max_event_time);
+    const head = await this.head(partition);
     const [old] = await this.rows(`SELECT id FROM ${this.table} WHERE source_partition = ? AND kind = 'rsvp' LIMIT 1`, [
       partition,
     ]);
@@ -66,28 +61,124 @@ export class CassandraReads {
       buckets.set(bucket, Math.max(buckets.get(bucket) ?? Number.NEGATIVE_INFINITY, LONG(row.latest)));
       if (typeof row.states === 'string') for (const state of decodeStates(row.states)) rsvps.set(state.rsvpId, state);
     }
-    // Kinds sort as bucket < change < rsvp < venue < window: counts are one slice of the partition.
-    const query = `SELECT kind, window, window_start, id, count, venue_name, group_city, lat, lon, shown_mtime,
-      shown_rsvp_id, shown_offset FROM ${this.table} WHERE source_partition = ? AND kind >= 'venue'`;
-    for await (const row of this.pages(query, [partition])) {
-      const id = row.id === null ? 0 : LONG(row.id);
-      if (row.kind === 'venue') {
-        venues.push(venueTotal(row));
-      } else if (row.kind === 'window') {
-        windows.push({ window: row.window, start: LONG(row.window_start), venueId: id, count: row.count });
-      }
-    }
-    if (nextOffset === 0 && buckets.size + venues.length + windows.length === 0) return emptySnapshot(partition);
+    const counts = await this.counts(partition, head, 'all');
+    const venues = counts.venueTotals();
+    const windows = counts.windowCounts();
+    if (head.nextOffset === 0 && buckets.size + venues.length + windows.length === 0) return emptySnapshot(partition);
     return {
       partition,
-      nextOffset,
-      maxEventTime,
+      nextOffset: head.nextOffset,
+      maxEventTime: head.maxEventTime,
       rsvps: [...rsvps.values()],
       rsvpBuckets: [...buckets].map(([bucket, latest]) => ({ bucket, latest })),
-      expiredBucketMax: nullableLong(head?.expired_bucket_max),
+      expiredBucketMax: head.expiredBucketMax,
       venues,
       windows,
     };
+  }
+
+  /** The static columns: where the partition stands and how far its journal is folded into its rows. */
+  async head(partition: PartitionId): Promise<Head> {
+    const [row] = await this.rows(
+      `SELECT next_offset, max_event_time, expired_bucket_max, folded_offset FROM ${this.table} WHERE source_partition = ? LIMIT 1`,
+      [partition],
+    );
+    const nextOffset = nullableLong(row?.next_offset) ?? 0;
+    return {
+      nextOffset,
+      maxEventTime: nullableLong(row?.max_event_time),
+      expiredBucketMax: nullableLong(row?.expired_bucket_max),
+      // A partition written before the journal has every commit in its rows.
+      foldedOffset: nullableLong(row?.folded_offset) ?? nextOffset,
+    };
+  }
+
+  /**
+   * The partition's counts at `head`: the folded venue and cell rows, overlaid by the change records after
+   * the fold up to the head's offset. Cells: all of them, none, or those of some ranges of starts by cell
+   * name (records' cells outside them are left to the caller); a record's cells older than the window
+   * retention are left out, as their rows would have expired.
+   */
+  async counts(partition: PartitionId, head: Head, cells: 'all' | 'none' | CellRanges): Promise<PartitionCounts> {
+    const counts = new PartitionCounts();
+    const setCell = (row: Row) => counts.cell(row.window, LONG(row.window_start), LONG(row.id), row.count);
+    const setVenue = (row: Row) => {
+      const { venueId, count, display } = venueTotal(row);
+      counts.venue(venueId, count, display);
+    };
+    const setCells = (row: Row) => {
+      if (typeof row.counts !== 'string') return;
+      const start = LONG(row.window_start);
+      for (const [venueId, count] of decodeCellCounts(row.counts)) counts.cell(row.window, start, venueId, count);
+    };
+    const venueColumns = `kind, window, window_start, id, count, venue_name, group_city, lat, lon, shown_mtime,
+      shown_rsvp_id, shown_offset`;
+    const cellRows = `SELECT window, window_start, counts FROM ${this.table} WHERE source_partition = ? AND kind = 'cells'`;
+    if (cells === 'all') {
+      // Kinds sort as bucket < cells < change < rsvp < venue < window: venue rows (and the window rows of
+      // earlier versions, a row per venue and cell) are one slice of the partition.
+      for await (const row of this.pages(
+        `SELECT ${venueColumns} FROM ${this.table} WHERE source_partition = ? AND kind >= 'venue'`,
+        [partition],
+      )) {
+        if (row.kind === 'venue') setVenue(row);
+        else if (row.kind === 'window') setCell(row);
+      }
+      for await (const row of this.pages(cellRows, [partition])) setCells(row);
+    } else {
+      const ranged = cells === 'none' ? [] : [...cells];
+      const [venueRows, ...rangeRows] = await Promise.all([
+        this.rows(`SELECT ${venueColumns} FROM ${this.table} WHERE source_partition = ? AND kind = 'venue'`, [
+          partition,
+        ]),
+        ...ranged.flatMap(([name, { from, to }]) =>
+          ['window', 'cells'].map((kind) =>
+            this.rows(
+              `SELECT id, window, window_start, count, counts FROM ${this.table} WHERE source_partition = ? AND kind = '${kind}' AND window = ? AND window_start >= ? AND window_start <= ?`,
+              [partition, name, from, to],
+            ),
+          ),
+        ),
+      ]);
+      for (const row of venueRows) setVenue(row);
+      // Window rows of earlier versions first: a folded cell row is newer.
+      rangeRows.forEach((found, i) => {
+        for (const row of found) (i % 2 === 0 ? setCell : setCells)(row);
+      });
+    }
+    await this.overlayChanges(counts, partition, head.foldedOffset, head.nextOffset, cells !== 'none');
+    return counts;
+  }
+
+  /** Applies the change records of the commits in (`after`, `upTo`], in order, over `counts`. */
+  async overlayChanges(
+    counts: PartitionCounts,
+    partition: PartitionId,
+    after: number,
+    upTo: number,
+    withCells: boolean,
+  ): Promise<void> {
+    if (after >= upTo) return;
+    const cellsFrom = Date.now() - this.windowRetentionMs;
+    // Records are large rows (up to a few hundred KB): a few a page.
+    for await (const row of this.pages(
+      `SELECT changes, writetime(changes) AS written FROM ${this.table} WHERE source_partition = ? AND kind = 'change' AND window = '' AND window_start > ? AND window_start <= ?`,
+      [partition, after, upTo],
+      8,
+    )) {
+      if (typeof row.changes === 'string') {
+        visitChanges(row.changes, counts, withCells && LONG(row.written) / 1000 >= cellsFrom);
+      }
+    }
+  }
+
+  /** The folded counts of one window cell. */
+  async cellRow(partition: PartitionId, window: string, start: number): Promise<[number, number][]> {
+    const [row] = await this.rows(
+      `SELECT counts FROM ${this.table} WHERE source_partition = ? AND kind = 'cells' AND window = ? AND window_start = ? AND id = 0`,
+      [partition, window, start],
+    );
+    return typeof row?.counts === 'string' ? decodeCellCounts(row.counts) : [];
   }
 
   async loadRsvpBuckets(partition: PartitionId, buckets: readonly number[]): Promise<RsvpState[]> {
@@ -125,7 +216,7 @@ export class CassandraReads {
     return this.cached(key, async () => {
       const { window } = request;
       // A window is the sum of its cells: its panes (one range of starts) and its late correction.
-      const ranges = new Map<string, { from: number; to: number }>();
+      const ranges: CellRanges = new Map();
       for (const cell of window === undefined ? [] : windowCells(window, window.start)) {
         const range = ranges.get(cell.window);
         ranges.set(cell.window, {
@@ -136,24 +227,16 @@ export class CassandraReads {
       const ranking = new VenueRanking();
       // The partitions are read at the same time: the answer's latency is the slowest one's, not the sum.
       const reads = (await this.partitionIds()).map(async (partition) => {
-        const [venueRows, ...cellRows] = await Promise.all([
-          this.rows(
-            `SELECT id, count, venue_name, group_city, lat, lon, shown_mtime, shown_rsvp_id, shown_offset FROM ${this.table} WHERE source_partition = ? AND kind = 'venue'`,
-            [partition],
-          ),
-          ...[...ranges].map(([name, { from, to }]) =>
-            this.rows(
-              `SELECT id, count FROM ${this.table} WHERE source_partition = ? AND kind = 'window' AND window = ? AND window_start >= ? AND window_start <= ?`,
-              [partition, name, from, to],
-            ),
-          ),
-        ]);
-        for (const row of venueRows) {
-          const venue = venueTotal(row);
+        const counts = await this.counts(partition, await this.head(partition), window === undefined ? 'none' : ranges);
+        for (const venue of counts.venueTotals()) {
           if (window === undefined) ranking.addCount(venue.venueId, venue.count);
           if (venue.display !== undefined) ranking.addDisplay(venue.venueId, venue.display);
         }
-        for (const row of cellRows.flat()) ranking.addCount(LONG(row.id), row.count);
+        for (const cell of counts.cellCounts()) {
+          const range = ranges.get(cell.window);
+          if (range === undefined || cell.start < range.from || cell.start > range.to) continue;
+          for (const [venueId, count] of cell.counts) ranking.addCount(venueId, count);
+        }
       });
       await Promise.all(reads);
       return ranking.top(request.limit);
@@ -185,8 +268,8 @@ export class CassandraReads {
     return rows(this.tables.client, query, params);
   }
 
-  private pages(query: string, params: unknown[]): AsyncGenerator<Row> {
-    return pages(this.tables.client, query, params);
+  private pages(query: string, params: unknown[], fetchSize?: number): AsyncGenerator<Row> {
+    return pages(this.tables.client, query, params, fetchSize);
   }
 
   /**
@@ -224,6 +307,18 @@ export class CassandraReads {
     );
     return `v:${stamps.join(',')}`;
   }
+}
+
+/** Ranges of window starts, by cell name. */
+type CellRanges = Map<string, { from: number; to: number }>;
+
+/** The static columns of a partition. */
+export interface Head {
+  readonly nextOffset: number;
+  readonly maxEventTime: number | null;
+  readonly expiredBucketMax: number | null;
+  /** Commits up to this offset are in the venue and cell rows; those after it only in their change records. */
+  readonly foldedOffset: number;
 }
 
 interface CacheEntry {

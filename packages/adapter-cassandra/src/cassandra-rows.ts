@@ -1,5 +1,13 @@
 /** How the store's values map to the rows of `partition_state`, and how rows are read: what both sides share. */
-import type { ChangeRecord, PartitionCommit, PartitionId, RsvpState, VenueTotal, WindowCount } from '@rsvp/core';
+import type {
+  ChangeRecord,
+  PartitionCommit,
+  PartitionId,
+  RsvpState,
+  VenueDisplay,
+  VenueTotal,
+  WindowCount,
+} from '@rsvp/core';
 import type { Client, types } from 'cassandra-driver';
 
 export type Row = types.Row;
@@ -22,12 +30,12 @@ export function tablesOf(client: Client, keyspace: string): Tables {
 }
 
 /** Every row of a query, a page at a time. */
-export async function* pages(client: Client, query: string, params: unknown[]): AsyncGenerator<Row> {
+export async function* pages(client: Client, query: string, params: unknown[], fetchSize = 5_000): AsyncGenerator<Row> {
   let pageState: string | undefined;
   do {
     const result = await client.execute(query, params, {
       prepare: true,
-      fetchSize: 5_000,
+      fetchSize,
       ...(pageState && { pageState }),
     });
     yield* result.rows;
@@ -98,32 +106,55 @@ interface StoredChanges {
   v?: ([number, number] | [number, number, ...Display])[];
 }
 
-export function decodeChanges(partition: PartitionId, nextOffset: number, text: string): ChangeRecord {
+/** What reads a stored change record's values, one at a time. */
+export interface ChangeVisitor {
+  venue(venueId: number, count: number, display?: VenueDisplay): void;
+  cell(window: string, start: number, venueId: number, count: number): void;
+}
+
+/**
+ * Hands a stored change record's venues, then (unless `withCells` is false) its cells to `visitor`,
+ * without making an object per value; returns the record's offsets and event time.
+ */
+export function visitChanges(
+  text: string,
+  visitor: ChangeVisitor,
+  withCells = true,
+): { previousOffset: number; maxEventTime: number | null } {
   const stored = JSON.parse(text) as StoredChanges;
-  const venues: VenueTotal[] = [];
   const counted = stored.c ?? [];
-  for (let i = 0; i < counted.length; i += 2)
-    venues.push({ venueId: counted[i] as number, count: counted[i + 1] as number });
-  for (const venue of [...(stored.d ?? []), ...(stored.v ?? [])]) {
-    if (venue.length === 2) {
-      venues.push({ venueId: venue[0], count: venue[1] });
-      continue;
+  for (let i = 0; i < counted.length; i += 2) visitor.venue(counted[i] as number, counted[i + 1] as number);
+  for (const venues of [stored.d, stored.v]) {
+    for (const venue of venues ?? []) {
+      if (venue.length === 2) {
+        visitor.venue(venue[0], venue[1]);
+        continue;
+      }
+      const [venueId, count, venueName, groupCity, lat, lon, mtime, rsvpId, offset] = venue;
+      visitor.venue(venueId, count, { venueName, groupCity, lat, lon, mtime, rsvpId, offset });
     }
-    const [venueId, count, venueName, groupCity, lat, lon, mtime, rsvpId, offset] = venue;
-    venues.push({ venueId, count, display: { venueName, groupCity, lat, lon, mtime, rsvpId, offset } });
   }
-  const windows: WindowCount[] = [];
-  for (const cell of stored.w) {
+  for (const cell of withCells ? stored.w : []) {
     const [window, start, counts] = cell;
     if (typeof counts === 'number') {
-      windows.push({ window, start, venueId: counts, count: cell[3] as number });
+      visitor.cell(window, start, counts, cell[3] as number);
       continue;
     }
-    for (let i = 0; i < counts.length; i += 2) {
-      windows.push({ window, start, venueId: counts[i] as number, count: counts[i + 1] as number });
-    }
+    for (let i = 0; i < counts.length; i += 2)
+      visitor.cell(window, start, counts[i] as number, counts[i + 1] as number);
   }
-  return { partition, previousOffset: stored.p, nextOffset, maxEventTime: stored.e, venues, windows };
+  return { previousOffset: stored.p, maxEventTime: stored.e };
+}
+
+export function decodeChanges(partition: PartitionId, nextOffset: number, text: string): ChangeRecord {
+  const venues: VenueTotal[] = [];
+  const windows: WindowCount[] = [];
+  const { previousOffset, maxEventTime } = visitChanges(text, {
+    venue: (venueId, count, display) =>
+      venues.push(display === undefined ? { venueId, count } : { venueId, count, display }),
+    cell: (window, start, venueId, count) => windows.push({ window, start, venueId, count }),
+  });
+  return { partition, previousOffset, nextOffset, maxEventTime, venues, windows };
 }
 
 export function venueTotal(row: Row): VenueTotal {

@@ -2,15 +2,18 @@ import type { Client } from 'cassandra-driver';
 
 /**
  * One Cassandra partition per source partition holds everything the pipeline needs to resume it and
- * everything the API reads: the next offset, greatest event time and greatest expired RSVP bucket (static
- * columns), then rows of four kinds — `venue` (all-time count and display), `window` (count of a venue in
- * one window cell), `bucket` (at `window_start` = an RSVP bucket and `id` = the commit's next offset: the
- * states of that bucket the commit changed, as JSON, and the bucket's latest activity; a bucket is all its
- * rows, folded in order, and goes as a whole when it expires), and `change` (below). Keeping them together
- * lets one conditional batch move counts and offset atomically, fenced by the offset. Each commit also writes a `change` row (at
- * `window_start` = its next offset, with a TTL): what it changed, as JSON, for the maintained read sides.
- * Rows here are only ever overwritten or expire (never deleted), so a short `gc_grace_seconds` cannot
- * bring anything back; it keeps expired change and window rows from piling up as tombstones.
+ * everything the API reads: the next offset, greatest event time, greatest expired RSVP bucket and the
+ * offset its journal is folded to (static columns), then rows of these kinds — `bucket` (at `window_start` =
+ * an RSVP bucket and `id` = the commit's next offset: the states of that bucket the commit changed, as JSON,
+ * and the bucket's latest activity; a bucket is all its rows, folded in order, and goes as a whole when it
+ * expires), `change` (at `window_start` = a commit's next offset: what the commit changed, as JSON — the
+ * journal), `venue` (all-time count and display) and `cells` (one window cell — a pane or a late
+ * correction — with every venue's count in it, as JSON, with a TTL). Venue and cell rows are written by
+ * folds, every few commits, from the change records since the last fold; until then a reader overlays
+ * those records on the rows. `window` rows (a row per venue and cell) are what earlier versions wrote:
+ * still read, no longer written. Keeping them together lets one conditional batch move counts and offset
+ * atomically, fenced by the offset. The only deletes are of RSVP buckets and of change records folded long
+ * ago (range deletes); a short `gc_grace_seconds` keeps expired window rows from piling up as tombstones.
  */
 export function schemaStatements(keyspace: string, replication: string): string[] {
   return [
@@ -37,6 +40,8 @@ export function schemaStatements(keyspace: string, replication: string): string[
       states text,
       latest bigint,
       expired_bucket_max bigint STATIC,
+      folded_offset bigint STATIC,
+      counts text,
       PRIMARY KEY ((source_partition), kind, window, window_start, id)
     ) WITH gc_grace_seconds = 3600`,
     // The partitions the query side sums over; bucket 0 holds them all (a few thousand at most).
@@ -54,6 +59,8 @@ const ADDED_COLUMNS = [
   ['states', 'text'],
   ['latest', 'bigint'],
   ['expired_bucket_max', 'bigint static'],
+  ['folded_offset', 'bigint static'],
+  ['counts', 'text'],
 ] as const;
 
 /** Creates what is missing; safe to run at every start, by several processes at once. */
