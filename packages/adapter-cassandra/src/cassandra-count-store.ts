@@ -29,7 +29,7 @@ export interface CassandraCountStoreOptions {
   readonly windowRetentionMs?: number | undefined;
   /** How long change records are kept once folded, for the read sides. Default 10 minutes; at least 1000. */
   readonly changeRetentionMs?: number | undefined;
-  /** Every this many commits of a partition, its change records are folded into its rows. Default 32. */
+  /** Every this many commits of a partition, its change records are folded into its rows. Default 16. */
   readonly foldEveryCommits?: number | undefined;
 }
 
@@ -55,7 +55,7 @@ export class CassandraCountStore implements CountStore, VenueCountQuery, CountCh
       {
         windowRetentionMs: options.windowRetentionMs,
         changeRetentionMs: options.changeRetentionMs ?? 600_000,
-        foldEveryCommits: options.foldEveryCommits ?? 32,
+        foldEveryCommits: options.foldEveryCommits ?? 16,
       },
       this.reads,
     );

@@ -38,8 +38,9 @@ export interface CassandraOptions {
   readonly changeRetentionMs?: number;
   /**
    * Every this many commits of a partition, the venue and cell values of its change records are folded into
-   * its rows (default 32): more coalesces more writes of the same venue, and leaves more records for a
-   * cold read to overlay.
+   * its rows (default 16): more coalesces more writes of the same venue, but makes each fold bigger (its
+   * read-back and statements are the writer's largest transient memory) and leaves more records for a cold
+   * read to overlay.
    */
   readonly foldEveryCommits?: number;
 }
