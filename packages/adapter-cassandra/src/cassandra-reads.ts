@@ -24,6 +24,13 @@ import {
 } from './cassandra-rows.js';
 import { decodeCellCounts, PartitionCounts } from './partition-counts.js';
 
+/**
+ * Change records per page: they are large rows (up to a few hundred KB at 100,000 venues), and since they
+ * live until folded, a reader far behind may ask for many; a page of the default 5,000 could pass the
+ * protocol's frame limit.
+ */
+const CHANGE_RECORDS_PER_PAGE = 8;
+
 /** Buckets per lookup query (Cassandra's guardrails may limit the size of an IN list). */
 const BUCKET_LOOKUP_CHUNK = 100;
 
@@ -160,11 +167,10 @@ export class CassandraReads {
   ): Promise<void> {
     if (after >= upTo) return;
     const cellsFrom = Date.now() - this.windowRetentionMs;
-    // Records are large rows (up to a few hundred KB): a few a page.
     for await (const row of this.pages(
       `SELECT changes, writetime(changes) AS written FROM ${this.table} WHERE source_partition = ? AND kind = 'change' AND window = '' AND window_start > ? AND window_start <= ?`,
       [partition, after, upTo],
-      8,
+      CHANGE_RECORDS_PER_PAGE,
     )) {
       if (typeof row.changes === 'string') {
         visitChanges(row.changes, counts, withCells && LONG(row.written) / 1000 >= cellsFrom);
@@ -204,6 +210,7 @@ export class CassandraReads {
     for await (const row of this.pages(
       `SELECT window_start, changes FROM ${this.table} WHERE source_partition = ? AND kind = 'change' AND window = '' AND window_start > ?`,
       [partition, afterOffset],
+      CHANGE_RECORDS_PER_PAGE,
     )) {
       if (typeof row.changes === 'string') records.push(decodeChanges(partition, LONG(row.window_start), row.changes));
     }
