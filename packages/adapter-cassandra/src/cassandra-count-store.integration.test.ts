@@ -148,6 +148,25 @@ describe('CassandraCountStore', () => {
     expect(loaded.nextOffset).toBe(1);
     await store.close();
   });
+  it('keeps a window row windowRetentionMs at least, written however close to the end of a second', async () => {
+    // Cassandra counts a TTL from the whole second of the write: a 1 s TTL written at x.95 s ends at x+1.
+    const store = await freshStore({ windowRetentionMs: 1_000, foldEveryCommits: 1 });
+    while (Date.now() % 1_000 < 900) await new Promise((resolve) => setTimeout(resolve, 5));
+    const writtenAt = Date.now();
+    await store.commit({
+      partition: 'p',
+      expectedNextOffset: 0,
+      nextOffset: 1,
+      maxEventTime: 1,
+      rsvps: [],
+      venues: [{ venueId: 7, count: 1 }],
+      windows: [{ window: '1m', start: 0, venueId: 7, count: 1 }],
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_000 - (writtenAt % 1_000) + 100));
+    expect(Date.now() - writtenAt).toBeLessThan(1_000);
+    expect((await store.load('p')).windows).toEqual([{ window: '1m', start: 0, venueId: 7, count: 1 }]);
+    await store.close();
+  });
 });
 
 describe('CassandraCountStore journal (change records folded into rows every few commits)', () => {

@@ -16,8 +16,8 @@ export interface CassandraOptions {
   /** How long the query side may answer from its last read (default 500 ms; 0 reads every time). */
   readonly queryCacheMs?: number;
   /**
-   * Window rows expire this long after their last write (a TTL), so that a long run does not grow without
-   * bound; must exceed the largest window plus its lateness. Kept forever when absent.
+   * Window rows expire this long (up to a second more) after their last write (a TTL), so that a long run
+   * does not grow without bound; must exceed the largest window plus its lateness. Kept forever when absent.
    */
   readonly windowRetentionMs?: number;
   /**

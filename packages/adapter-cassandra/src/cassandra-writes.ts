@@ -51,7 +51,9 @@ export class CassandraWrites {
     if (!Number.isInteger(foldEveryCommits) || foldEveryCommits < 1) {
       throw new RangeError('foldEveryCommits must be a positive integer');
     }
-    this.windowTtlSeconds = windowRetentionMs === undefined ? 0 : Math.ceil(windowRetentionMs / 1000);
+    // Cassandra counts a TTL from the whole second of the write, so a row lives up to a second less than its
+    // TTL: one second more keeps every cell at least `windowRetentionMs`.
+    this.windowTtlSeconds = windowRetentionMs === undefined ? 0 : Math.ceil(windowRetentionMs / 1000) + 1;
     this.statements = statementsFor(tables.state);
   }
 
